@@ -1,0 +1,405 @@
+import type { EntityManager } from 'typeorm';
+import { findAccountByEmail } from '../accounts/account-store';
+import { recordAudit } from '../audit/record-audit';
+import { UnlockRequest } from '../db/entities/unlock-request';
+import { hasCode } from '../errors';
+import { parseEmail } from '../mail';
+import type { ParsedEmail } from '../mail/types';
+import { enqueueEmail, findOurMessageIds, wasAnsweredRecently } from '../notify/outbox';
+import { authenticateSender, shouldAutoReply, type AuthVerdict } from '../trust';
+import { formatInstant, scheduleQuietly, type Desk } from './desk';
+import { assessRequest } from './signals';
+import { OPEN_STATUSES, type RequestStatus } from './transitions';
+import { updateReturning } from '../db/update-returning';
+
+interface StoredMessage {
+  id: number;
+  raw: Buffer | null;
+  status: string;
+  attempts: number;
+  message_id: string | null;
+  raw_sha256: string;
+  size_bytes: number;
+  received_at: Date;
+}
+
+/** What one inbound message became. */
+export type IntakeOutcome =
+  | { outcome: 'already_done' }
+  | { outcome: 'quarantined'; reason: string }
+  | { outcome: 'ignored'; kind: string; reasons: string[] }
+  | { outcome: 'reply'; requestId: number }
+  | { outcome: 'request'; requestId: number; status: RequestStatus };
+
+interface Effects {
+  emails: number[];
+  review?: { requestId: number; at: Date };
+}
+
+const HUMAN_FIELD_NAMES: Record<string, string> = {
+  fullName: 'your full name',
+  registeredEmail: 'the email address registered with AMS',
+  description: 'a brief description of the problem',
+};
+
+/**
+ * Turns one stored inbound message into its outcome: ignored with a reason, a reply attached
+ * to its request, or a new request acknowledged. Safe to run twice: a message already decided
+ * is left alone, and one that keeps failing is quarantined after a bounded number of tries.
+ */
+export async function processInboundMessage(desk: Desk, inboundId: number): Promise<IntakeOutcome> {
+  const message = await claimAttempt(desk, inboundId);
+  if (!message) return { outcome: 'already_done' };
+
+  if (!message.raw) return quarantine(desk, message, 'message larger than MAX_MESSAGE_BYTES');
+  if (message.attempts > desk.settings.maxProcessingAttempts) {
+    return quarantine(desk, message, `failed ${message.attempts - 1} times`);
+  }
+
+  let parsed: ParsedEmail;
+  try {
+    parsed = await parseWithThreads(desk, message.raw);
+  } catch (err) {
+    if (hasCode(err, 'PARSE_TIMEOUT')) throw err;
+    return quarantine(desk, message, `parser failed: ${(err as Error).message}`);
+  }
+
+  const verdict =
+    parsed.kind === 'unlock_request' ? await authenticate(desk, message.raw, parsed) : null;
+  const { outcome, effects } = await desk.dataSource.transaction((db) =>
+    decide(db, desk, message, parsed, verdict),
+  );
+
+  await scheduleQuietly(desk, async () => {
+    if (effects.emails.length > 0) await desk.scheduler.sendEmails(effects.emails);
+    if (effects.review) await desk.scheduler.reviewAt(effects.review.requestId, effects.review.at);
+  });
+  desk.log.info(
+    { inboundId, messageId: message.message_id, ...outcome },
+    'inbound message decided',
+  );
+  return outcome;
+}
+
+/** Counts the attempt first, so a message that crashes the worker every time still runs out. */
+async function claimAttempt(desk: Desk, inboundId: number): Promise<StoredMessage | null> {
+  const rows = await updateReturning<StoredMessage>(
+    desk.dataSource,
+    `UPDATE inbound_messages SET attempts = attempts + 1 WHERE id = $1 AND status = 'stored'
+     RETURNING id, raw, status, attempts, message_id, raw_sha256, size_bytes, received_at`,
+    [inboundId],
+  );
+  return rows[0] ?? null;
+}
+
+/** A reply is told by its references to our own Message-IDs, which only the database knows. */
+async function parseWithThreads(desk: Desk, raw: Buffer): Promise<ParsedEmail> {
+  const context = { supportAddress: desk.settings.supportAddress };
+  const options = { timeoutMs: desk.settings.parseTimeoutMs };
+  const first = await parseEmail(raw, context, options);
+
+  const referenced = [first.inReplyTo, ...first.references].filter((id): id is string => !!id);
+  if (referenced.length === 0) return first;
+  const ours = await findOurMessageIds(desk.dataSource.manager, referenced);
+  if (ours.size === 0) return first;
+  return parseEmail(
+    raw,
+    { ...context, knownMessageIds: (ids) => ids.some((id) => ours.has(id)) },
+    options,
+  );
+}
+
+async function authenticate(desk: Desk, raw: Buffer, parsed: ParsedEmail): Promise<AuthVerdict> {
+  return authenticateSender(raw, parsed.sender.address, {
+    authservId: desk.settings.authservId,
+    timeoutMs: 5_000,
+  });
+}
+
+async function quarantine(
+  desk: Desk,
+  message: StoredMessage,
+  reason: string,
+): Promise<IntakeOutcome> {
+  await desk.dataSource.transaction(async (db) => {
+    await db.query(
+      `UPDATE inbound_messages SET status = 'quarantined', last_error = $2, processed_at = now()
+        WHERE id = $1`,
+      [message.id, reason],
+    );
+    await markDeliveries(db, message.id, desk.settings.unprocessedFolder);
+    await recordAudit(db, {
+      action: 'inbound.quarantined',
+      details: {
+        inboundId: message.id,
+        messageId: message.message_id,
+        sha256: message.raw_sha256,
+        reason,
+      },
+    });
+  });
+  desk.log.warn(
+    { inboundId: message.id, messageId: message.message_id, reason },
+    'message quarantined',
+  );
+  return { outcome: 'quarantined', reason };
+}
+
+async function markDeliveries(db: EntityManager, inboundId: number, folder: string): Promise<void> {
+  await db.query(
+    `UPDATE mailbox_deliveries SET target_folder = $2
+      WHERE inbound_message_id = $1 AND target_folder IS NULL`,
+    [inboundId, folder],
+  );
+}
+
+async function decide(
+  db: EntityManager,
+  desk: Desk,
+  message: StoredMessage,
+  parsed: ParsedEmail,
+  verdict: AuthVerdict | null,
+): Promise<{ outcome: IntakeOutcome; effects: Effects }> {
+  const effects: Effects = { emails: [] };
+  if (parsed.kind === 'reply') {
+    const requestId = await findThread(db, parsed);
+    if (requestId !== null) {
+      await finishMessage(db, desk, message, parsed, 'processed', requestId);
+      await recordAudit(db, {
+        action: 'request.reply_received',
+        requestId,
+        details: inboundFacts(message, parsed),
+      });
+      return { outcome: { outcome: 'reply', requestId }, effects };
+    }
+    return ignore(db, desk, message, parsed, ['reply to a request we do not know']);
+  }
+  if (parsed.kind !== 'unlock_request') return ignore(db, desk, message, parsed, parsed.reasons);
+
+  const outcome = await openRequest(db, desk, message, parsed, verdict, effects);
+  return { outcome, effects };
+}
+
+async function ignore(
+  db: EntityManager,
+  desk: Desk,
+  message: StoredMessage,
+  parsed: ParsedEmail,
+  reasons: string[],
+): Promise<{ outcome: IntakeOutcome; effects: Effects }> {
+  await finishMessage(db, desk, message, { ...parsed, reasons }, 'ignored', null);
+  await recordAudit(db, {
+    action: 'inbound.ignored',
+    details: { ...inboundFacts(message, parsed), kind: parsed.kind, reasons },
+  });
+  return { outcome: { outcome: 'ignored', kind: parsed.kind, reasons }, effects: { emails: [] } };
+}
+
+async function finishMessage(
+  db: EntityManager,
+  desk: Desk,
+  message: StoredMessage,
+  parsed: ParsedEmail,
+  status: 'processed' | 'ignored',
+  requestId: number | null,
+): Promise<void> {
+  await db.query(
+    `UPDATE inbound_messages SET status = $2, kind = $3, reasons = $4, request_id = $5,
+       processed_at = now(), last_error = NULL
+     WHERE id = $1`,
+    [message.id, status, parsed.kind, parsed.reasons, requestId],
+  );
+  const folder =
+    status === 'processed' ? desk.settings.processedFolder : desk.settings.unprocessedFolder;
+  await markDeliveries(db, message.id, folder);
+}
+
+/** The request a reply belongs to: by our reference tag, or by the email of ours it answers. */
+async function findThread(db: EntityManager, parsed: ParsedEmail): Promise<number | null> {
+  const ids = [parsed.inReplyTo, ...parsed.references].filter((id): id is string => !!id);
+  const rows: Array<{ id: number }> = await db.query(
+    `SELECT id FROM unlock_requests WHERE reference = $1
+     UNION ALL
+     SELECT request_id FROM outbound_emails WHERE message_id = ANY($2) AND request_id IS NOT NULL
+     LIMIT 1`,
+    [parsed.referenceTag ?? '', ids],
+  );
+  return rows[0]?.id ?? null;
+}
+
+function inboundFacts(message: StoredMessage, parsed: ParsedEmail): Record<string, unknown> {
+  return {
+    inboundId: message.id,
+    messageId: message.message_id,
+    sha256: message.raw_sha256,
+    sender: parsed.sender.address,
+    senderProblem: parsed.sender.problem,
+    replyTo: parsed.replyTo,
+    returnPath: parsed.returnPath,
+  };
+}
+
+/**
+ * A new request: stored whatever it says, merged into an open one for the same account or
+ * sender, asked for missing details, or acknowledged and queued for review in working hours.
+ */
+async function openRequest(
+  db: EntityManager,
+  desk: Desk,
+  message: StoredMessage,
+  parsed: ParsedEmail,
+  verdict: AuthVerdict | null,
+  effects: Effects,
+): Promise<IntakeOutcome> {
+  const now = desk.now();
+  const account = parsed.registeredEmail
+    ? await findAccountByEmail(db, parsed.registeredEmail)
+    : null;
+  const openOne = await findOpenRequest(db, account?.id ?? null, parsed.sender.address);
+  const status = chooseStatus(desk, parsed, openOne !== null, now);
+  const reviewDueAt = status === 'received' ? desk.calendar.nextOpening(now) : null;
+
+  const request = await insertRequest(db, message, parsed, verdict, account?.id ?? null, {
+    status,
+    reviewDueAt,
+    mergedIntoId: openOne?.id ?? null,
+  });
+  const assessment = await assessRequest(db, request, account, desk.settings.caps);
+  await db.query(`UPDATE unlock_requests SET path = $2, path_rules = $3 WHERE id = $1`, [
+    request.id,
+    assessment.decision.path,
+    assessment.decision.rules,
+  ]);
+  await finishMessage(db, desk, message, parsed, 'processed', request.id);
+  await recordAudit(db, {
+    action: 'request.created',
+    requestId: request.id,
+    accountId: account?.id ?? null,
+    details: {
+      ...inboundFacts(message, parsed),
+      reference: request.reference,
+      status,
+      claimedName: parsed.fullName,
+      claimedEmail: parsed.registeredEmail,
+      missing: parsed.missing,
+      accountFound: account !== null,
+      accountLocked: account?.locked ?? null,
+      authentication: verdict,
+      path: assessment.decision,
+      mergedInto: openOne?.reference ?? null,
+    },
+  });
+
+  await answerSender(db, desk, message, parsed, verdict, openOne ?? request, status, effects);
+  if (reviewDueAt) effects.review = { requestId: request.id, at: reviewDueAt };
+  return { outcome: 'request', requestId: request.id, status };
+}
+
+function chooseStatus(desk: Desk, parsed: ParsedEmail, hasOpen: boolean, now: Date): RequestStatus {
+  if (hasOpen) return 'duplicate';
+  if (parsed.missing.length > 0) return 'needs_info';
+  return desk.calendar.isOpen(now) ? 'pending_review' : 'received';
+}
+
+/** An open request for the same account, or from the same sender, absorbs a new one. */
+async function findOpenRequest(
+  db: EntityManager,
+  accountId: number | null,
+  sender: string | null,
+): Promise<{ id: number; reference: string } | null> {
+  const rows: Array<{ id: number; reference: string }> = await db.query(
+    `SELECT id, reference FROM unlock_requests
+      WHERE status = ANY($3) AND merged_into_id IS NULL
+        AND ((account_id IS NOT NULL AND account_id = $1) OR (sender_address IS NOT NULL AND sender_address = $2))
+      ORDER BY id LIMIT 1 FOR UPDATE`,
+    [accountId, sender, OPEN_STATUSES],
+  );
+  return rows[0] ?? null;
+}
+
+async function insertRequest(
+  db: EntityManager,
+  message: StoredMessage,
+  parsed: ParsedEmail,
+  verdict: AuthVerdict | null,
+  accountId: number | null,
+  state: { status: RequestStatus; reviewDueAt: Date | null; mergedIntoId: number | null },
+): Promise<UnlockRequest> {
+  const rows: Array<{ id: number }> = await db.query(
+    `INSERT INTO unlock_requests (status, inbound_message_id, message_id, sender_address,
+       sender_problem, claimed_name, claimed_email, description, field_sources, missing,
+       account_id, auth_verdict, received_at, review_due_at, merged_into_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+    [
+      state.status,
+      message.id,
+      parsed.messageId,
+      parsed.sender.address,
+      parsed.sender.problem,
+      parsed.fullName,
+      parsed.registeredEmail,
+      parsed.description,
+      JSON.stringify(parsed.sources),
+      parsed.missing,
+      accountId,
+      verdict ? JSON.stringify(verdict) : null,
+      message.received_at,
+      state.reviewDueAt,
+      state.mergedIntoId,
+    ],
+  );
+  return db.getRepository(UnlockRequest).findOneByOrFail({ id: rows[0].id });
+}
+
+/**
+ * The one automatic answer to a new request: an acknowledgement (identical whatever the
+ * account's state) or a request for missing details. Never to a forged, looping or
+ * unverifiable sender (RFC 3834).
+ */
+async function answerSender(
+  db: EntityManager,
+  desk: Desk,
+  message: StoredMessage,
+  parsed: ParsedEmail,
+  verdict: AuthVerdict | null,
+  thread: { id: number; reference: string },
+  status: RequestStatus,
+  effects: Effects,
+): Promise<void> {
+  const sender = parsed.sender.address;
+  const guard = shouldAutoReply({
+    autoSubmitted: parsed.autoSubmitted,
+    bulk: parsed.bulk,
+    nullReturnPath: parsed.nullReturnPath,
+    kind: parsed.kind,
+    sender,
+    supportAddress: desk.settings.supportAddress,
+    answeredSenderWithin24h: sender ? await wasAnsweredRecently(db, sender) : false,
+    senderUnverifiable: parsed.sender.problem !== null,
+  });
+  const forged = verdict?.dmarc === 'fail';
+  if (!guard.reply || forged || !sender) {
+    const reason = forged ? 'DMARC fail: From is forged' : guard.reason;
+    await recordAudit(db, { action: 'email.not_sent', requestId: thread.id, details: { reason } });
+    return;
+  }
+
+  const now = desk.now();
+  const missing = status === 'needs_info';
+  const email = await enqueueEmail(db, desk.outbox, {
+    kind: missing ? 'needs_info' : 'acknowledgement',
+    requestId: thread.id,
+    to: sender,
+    vars: missing
+      ? { reference: thread.reference, missing: parsed.missing.map((f) => HUMAN_FIELD_NAMES[f]) }
+      : {
+          reference: thread.reference,
+          receivedAt: formatInstant(message.received_at, desk.calendar.settings.timeZone),
+          reviewFrom: desk.calendar.isOpen(now) ? null : desk.calendar.describeNextOpening(now),
+        },
+    inReplyTo: parsed.messageId,
+    references: parsed.references,
+    autoSubmitted: true,
+  });
+  effects.emails.push(email.id);
+}
