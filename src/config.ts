@@ -15,7 +15,12 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .string()
     .regex(/^\d+$/, { message: 'must be a whole number' })
     .transform(Number)
-    .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max));
+    .pipe(
+      z
+        .number()
+        .min(min, { message: `must be at least ${min}` })
+        .max(max),
+    );
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -58,11 +63,13 @@ const groups = {
     /** Where outgoing email is submitted, e.g. smtp://user:pass@mail.example.com:587. */
     SMTP_URL: url(['smtp:', 'smtps:']),
   },
+  support: {
+    /** The address users write to; our replies come from it and we never answer it. */
+    SUPPORT_ADDRESS: email,
+  },
 } as const;
 
 const common = {
-  /** The address users write to; our replies come from it and we never answer it. */
-  SUPPORT_ADDRESS: email,
   /** Display name on outgoing email. */
   SUPPORT_NAME: z.string().min(1).max(100).default('AMS Support'),
   /** The folder the support mail arrives in. */
@@ -86,7 +93,10 @@ const common = {
   /** Deadline for parsing one message. */
   PARSE_TIMEOUT_MS: int(50).default(5_000),
   /** Prefix of every BullMQ key, so several deployments can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ams'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('ams'),
   /** More failed sign-ins than this lock an account. */
   LOCKOUT_MAX_FAILURES: int(1, 1000).default(5),
   /** The authserv-id of our own receiving server; only its Authentication-Results are trusted. */
@@ -112,6 +122,23 @@ const common = {
   SMTP_MAX_ATTEMPTS: int(1).default(12),
   /** How often the reconciler rebuilds queue entries and runs overdue work. */
   RECONCILE_INTERVAL_MS: int(1_000).default(60_000),
+  /** Agents (emails, comma separated) who may approve outside working hours, with a reason. */
+  SUPERVISOR_AGENTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** A PostgreSQL schema to keep the tables in; the default is the connection's search path. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' })
+    .optional(),
+  /** Attempts at processing one inbound message before it is quarantined. */
+  MAX_PROCESSING_ATTEMPTS: int(1, 100).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BUSINESS_TIMEZONE: z.string().optional(),
   BUSINESS_HOURS: z.string().optional(),
@@ -137,6 +164,7 @@ const fullSchema = z.object({
   ...groups.redis,
   ...groups.imap,
   ...groups.smtp,
+  ...groups.support,
 });
 
 export type Config = ConfigFor<Group>;
@@ -170,7 +198,7 @@ export function loadConfig<G extends Group>(
 
 /** Every setting, as the service needs them. */
 export function loadServiceConfig(env: NodeJS.ProcessEnv): Config {
-  return loadConfig(env, ['database', 'redis', 'imap', 'smtp']);
+  return loadConfig(env, ['database', 'redis', 'imap', 'smtp', 'support']);
 }
 
 /** The names of all settings, for documentation checks. */
