@@ -1,0 +1,205 @@
+import { addAccount, recordFailedSignIn, requireAccount } from '../../src/accounts/account-store';
+import { hasCode } from '../../src/errors';
+import { approveRequest, rejectRequest } from '../../src/requests/review';
+import { listRequests, showRequest } from '../../src/requests/queries';
+import {
+  folderContents,
+  requestEmail,
+  startTestDesk,
+  SUPPORT_ADDRESS,
+  waitFor,
+  type TestDesk,
+} from '../support/harness';
+
+let t: TestDesk;
+
+beforeAll(async () => {
+  t = await startTestDesk();
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function lockedAccount(email: string, fullName: string): Promise<void> {
+  const ds = t.service.app.dataSource;
+  await addAccount(ds, { email, fullName, company: 'Example Ltd' }, 'test');
+  for (let i = 0; i < 6; i++) await recordFailedSignIn(ds, email, t.config.LOCKOUT_MAX_FAILURES);
+}
+
+async function requestFor(messageId: string) {
+  const rows: Array<{ reference: string; status: string }> = await t.service.app.dataSource.query(
+    `SELECT r.reference, r.status FROM unlock_requests r
+       JOIN inbound_messages m ON m.id = r.inbound_message_id WHERE m.message_id = $1`,
+    [messageId],
+  );
+  return rows[0];
+}
+
+const emailsTo = (address: string) => t.smtp.emails.filter((e) => e.to.includes(address));
+const agent = 'agent@ams-support.example';
+
+describe('the unlock pipeline on real services', () => {
+  it('turns an email into a request, acknowledges it, and unlocks on approval', async () => {
+    await lockedAccount('jane.doe@example.com', 'Jane Doe');
+    const messageId = 'jane-1@example.com';
+
+    await t.append(
+      requestEmail({
+        from: 'Jane Doe <jane.doe@example.com>',
+        messageId,
+        body: [
+          'Full name: Jane Doe',
+          'Registered email: jane.doe@example.com',
+          'Description: I entered the wrong password too many times.',
+        ].join('\r\n'),
+      }),
+    );
+
+    const request = await waitFor('the request', () => requestFor(messageId));
+    expect(request.status).toBe('pending_review');
+    const ack = await waitFor(
+      'the acknowledgement',
+      async () => emailsTo('jane.doe@example.com')[0],
+    );
+    expect(ack.parsed.subject).toContain(request.reference);
+    expect(ack.parsed.inReplyTo).toBe(`<${messageId}>`);
+    expect(ack.parsed.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(ack.parsed.text).not.toContain('Jane');
+
+    const listed = await listRequests(t.service.app.desk, 'pending_review');
+    expect(listed.map((r) => r.reference)).toContain(request.reference);
+    const shown = await showRequest(t.service.app.desk, request.reference);
+    expect(shown).toMatchObject({
+      fullName: 'Jane Doe',
+      registeredEmail: 'jane.doe@example.com',
+      path: 'normal',
+      checks: {
+        accountFound: true,
+        accountLocked: true,
+        senderMatchesRegistered: true,
+        dmarcAlignedPass: true,
+      },
+    });
+
+    const result = await approveRequest(t.service.app.desk, {
+      reference: request.reference,
+      agent,
+    });
+    expect(result.status).toBe('unlocked');
+    const account = await requireAccount(t.service.app.dataSource.manager, 'jane.doe@example.com');
+    expect(account).toMatchObject({ locked: false, failedAttempts: 0 });
+
+    const confirmation = await waitFor(
+      'the confirmation',
+      async () => emailsTo('jane.doe@example.com')[1],
+    );
+    expect(confirmation.parsed.subject).toContain(request.reference);
+    expect(confirmation.parsed.text).toContain('Forgot Password');
+    expect(confirmation.parsed.from?.value[0].address).toBe(SUPPORT_ADDRESS);
+
+    const audit: Array<{ action: string }> = await t.service.app.dataSource.query(
+      `SELECT action FROM audit_log WHERE account_id = $1 ORDER BY id`,
+      [account.id],
+    );
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['account.locked', 'account.unlocked']),
+    );
+
+    const folders = await waitFor('the message to move', async () => {
+      const f = await folderContents(t.config, ['INBOX', 'Processed']);
+      return f.Processed.length === 1 && f.INBOX.length === 0 && f;
+    });
+    expect(folders.Processed[0]).toContain('\\Seen');
+  });
+
+  it('refuses bad agent input with clear errors and changes nothing', async () => {
+    const desk = t.service.app.desk;
+    const [done] = await listRequests(desk, 'unlocked');
+
+    await expect(approveRequest(desk, { reference: 'AMS-999999', agent })).rejects.toThrow(
+      'No request has the reference AMS-999999',
+    );
+    await expect(approveRequest(desk, { reference: done.reference, agent })).rejects.toThrow(
+      /is unlocked; it cannot be approved/,
+    );
+    await expect(
+      rejectRequest(desk, { reference: done.reference, agent, reason: 'x' }),
+    ).rejects.toThrow(/cannot become rejected/);
+    await expect(
+      approveRequest(desk, { reference: done.reference, agent: 'not an email' }),
+    ).rejects.toThrow(/--agent/);
+  });
+
+  it('refuses to approve a request for an unknown account, and rejects it without email', async () => {
+    const messageId = 'ghost-1@example.com';
+    await t.append(
+      requestEmail({
+        from: 'ghost@example.com',
+        messageId,
+        body: 'Name: Casper Ghost\r\nEmail: ghost@example.com\r\nDescription: locked out',
+      }),
+    );
+    const request = await waitFor('the request', () => requestFor(messageId));
+
+    const refusal = await approveRequest(t.service.app.desk, {
+      reference: request.reference,
+      agent,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(hasCode(refusal, 'NOT_APPROVABLE')).toBe(true);
+
+    const result = await rejectRequest(t.service.app.desk, {
+      reference: request.reference,
+      agent,
+      reason: 'No such account',
+    });
+    expect(result.status).toBe('rejected');
+    const [{ n }]: Array<{ n: string }> = await t.service.app.dataSource.query(
+      `SELECT count(*) AS n FROM outbound_emails WHERE kind = 'rejection'`,
+    );
+    expect(Number(n)).toBe(0);
+  });
+
+  it('stores a message delivered twice once, and moves both copies', async () => {
+    const message = requestEmail({
+      from: 'twice@example.com',
+      messageId: 'twice@example.com',
+      body: 'Name: Tw Ice\r\nEmail: twice@example.com\r\nDescription: locked',
+    });
+    await t.append(message, message);
+
+    await waitFor('the request', () => requestFor('twice@example.com'));
+    await waitFor(
+      'both copies to leave the inbox',
+      async () => (await folderContents(t.config, ['INBOX'])).INBOX.length === 0,
+    );
+    const [{ n }]: Array<{ n: string }> = await t.service.app.dataSource.query(
+      `SELECT count(*) AS n FROM inbound_messages WHERE message_id = 'twice@example.com'`,
+    );
+    expect(Number(n)).toBe(1);
+  });
+
+  it('files an out-of-office reply as unprocessed and flagged, without answering it', async () => {
+    await t.append(
+      requestEmail({
+        from: 'away@example.com',
+        subject: 'Automatic reply: AMS Account Unlock Request',
+        headers: ['Auto-Submitted: auto-replied'],
+        body: 'I am out of the office.',
+      }),
+    );
+
+    const folders = await waitFor('the reply to be filed', async () => {
+      const f = await folderContents(t.config, ['Unprocessed']);
+      return f.Unprocessed.length === 1 && f;
+    });
+    expect(folders.Unprocessed[0]).toContain('\\Flagged');
+    const [{ n }]: Array<{ n: string }> = await t.service.app.dataSource.query(
+      `SELECT count(*) AS n FROM outbound_emails WHERE to_address = 'away@example.com'`,
+    );
+    expect(Number(n)).toBe(0);
+  });
+});

@@ -1,0 +1,2 @@
+// Integration tests wait on real services; a minute bounds each one.
+jest.setTimeout(60_000);
