@@ -1,0 +1,185 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { appendMessages } from '../../src/ingest/append-messages';
+import {
+  AUTHSERV_ID,
+  dropTestState,
+  requestEmail,
+  SERVICES,
+  startSmtpCapture,
+  SUPPORT_ADDRESS,
+  waitFor,
+} from '../support/harness';
+import { loadServiceConfig, type Config } from '../../src/config';
+
+/*
+ * The built `ams-unlock` command as an operator runs it: real processes, real exit codes,
+ * a real SIGTERM. `npm test` builds dist/ before running the tests.
+ */
+
+const cli = join(__dirname, '..', '..', 'dist', 'src', 'cli.js');
+let env: Record<string, string>;
+let config: Config;
+let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(args: string[], extra: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env, ...extra },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+beforeAll(async () => {
+  const id = randomBytes(5).toString('hex');
+  smtp = await startSmtpCapture();
+  env = {
+    DATABASE_URL: SERVICES.databaseUrl,
+    DATABASE_SCHEMA: `t_${id}`,
+    REDIS_URL: SERVICES.redisUrl,
+    QUEUE_PREFIX: `t-${id}`,
+    IMAP_HOST: '127.0.0.1',
+    IMAP_PORT: SERVICES.imapPort,
+    IMAP_USER: `t-${id}`,
+    IMAP_PASSWORD: SERVICES.imapPassword,
+    IMAP_TLS: 'false',
+    SMTP_URL: smtp.url,
+    SUPPORT_ADDRESS,
+    AUTHSERV_ID,
+    BUSINESS_HOURS: '00:00-24:00',
+    BUSINESS_DAYS: 'Mon-Sun',
+    BUSINESS_CLOSED_DATES_FILE: join(__dirname, '..', 'fixtures', 'no-closed-dates.txt'),
+    LOG_LEVEL: 'warn',
+  };
+  config = loadServiceConfig(env);
+});
+
+afterAll(async () => {
+  await smtp.close();
+  await dropTestState(config);
+});
+
+describe('ams-unlock', () => {
+  it('migrates once, then reports the schema up to date', () => {
+    expect(run(['migrate'])).toMatchObject({
+      code: 0,
+      out: 'Applied: InitialSchema1764860000000\n',
+    });
+    expect(run(['migrate'])).toMatchObject({ code: 0, out: 'Schema is up to date.\n' });
+  });
+
+  it('adds, locks and shows accounts, refusing a duplicate email whatever its case', () => {
+    expect(
+      run(['accounts', 'add', '--email', 'Jane.Doe@Example.com', '--name', 'Jane Doe']).code,
+    ).toBe(0);
+    const again = run(['accounts', 'add', '--email', 'jane.doe@example.com', '--name', 'J']);
+    expect(again).toMatchObject({ code: 5 });
+    expect(again.err).toContain('error ACCOUNT_EXISTS');
+
+    expect(run(['accounts', 'lock', 'jane.doe@example.com']).out).toContain(
+      'locked after 6 failed sign-ins',
+    );
+    const shown = JSON.parse(run(['accounts', 'show', 'JANE.DOE@example.com', '--json']).out);
+    expect(shown).toMatchObject({ email: 'jane.doe@example.com', locked: true, failedAttempts: 6 });
+  });
+
+  it('names what is wrong: unknown reference, bad status, missing settings, unreachable services', () => {
+    expect(run(['requests', 'show', 'AMS-424242'])).toMatchObject({ code: 4 });
+    expect(run(['requests', 'list', '--status', 'bogus']).err).toContain('--status must be one of');
+    expect(run(['requests', 'list'], { DATABASE_URL: '' }).err).toContain(
+      'DATABASE_URL is not set',
+    );
+
+    const noDatabase = run(['requests', 'list'], {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:9/x',
+    });
+    expect(noDatabase).toMatchObject({ code: 69 });
+    expect(noDatabase.err).toContain('error DATABASE_UNAVAILABLE');
+    const noRedis = run(['start'], { REDIS_URL: 'redis://127.0.0.1:9' });
+    expect(noRedis).toMatchObject({ code: 69 });
+    expect(noRedis.err).toContain('error REDIS_UNAVAILABLE');
+  });
+
+  it('runs the service: ready, takes an email, approves it from the command line, stops on SIGTERM', async () => {
+    const port = await freePort();
+    const child: ChildProcess = spawn(process.execPath, [cli, 'start'], {
+      env: { PATH: process.env.PATH ?? '', ...env, HTTP_PORT: String(port) },
+      stdio: 'ignore',
+    });
+    try {
+      const ready = await waitFor('readiness', async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+        return res?.status === 200 && ((await res.json()) as Record<string, { ok: boolean }>);
+      });
+      expect(Object.keys(ready).sort()).toEqual(['database', 'imap', 'redis', 'smtp']);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+      await appendMessages(
+        {
+          host: '127.0.0.1',
+          port: config.IMAP_PORT,
+          user: config.IMAP_USER,
+          password: config.IMAP_PASSWORD,
+          tls: false,
+          mailbox: 'INBOX',
+        },
+        [
+          Buffer.from(
+            requestEmail({
+              from: 'jane.doe@example.com',
+              body: 'Name: Jane Doe\r\nEmail: jane.doe@example.com\r\nDescription: locked out',
+            }),
+          ),
+        ],
+      );
+      const [request] = await waitFor('the request', async () => {
+        const listed = JSON.parse(run(['requests', 'list', '--json']).out) as Array<{
+          reference: string;
+          status: string;
+        }>;
+        return listed.length > 0 && listed;
+      });
+      expect(request.status).toBe('pending_review');
+
+      const approved = run([
+        'requests',
+        'approve',
+        request.reference,
+        '--agent',
+        'agent@ams-support.example',
+      ]);
+      expect(approved).toMatchObject({ code: 0 });
+      expect(approved.out).toContain(`${request.reference}: unlocked`);
+      await waitFor('the confirmation', async () =>
+        smtp.emails.some((e) => /Forgot Password/.test(e.parsed.text ?? '')),
+      );
+      expect(
+        run(['requests', 'approve', request.reference, '--agent', 'agent@ams-support.example'])
+          .code,
+      ).toBe(5);
+      expect(await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())).toContain(
+        'ams_requests',
+      );
+    } finally {
+      const exit = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => resolve(code)),
+      );
+      const started = Date.now();
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    }
+  });
+});
