@@ -170,6 +170,7 @@ async function decide(
         requestId,
         details: inboundFacts(message, parsed),
       });
+      await completeFromReply(db, desk, requestId, parsed, effects);
       return { outcome: { outcome: 'reply', requestId }, effects };
     }
     return ignore(db, desk, message, parsed, ['reply to a request we do not know']);
@@ -212,6 +213,90 @@ async function finishMessage(
   const folder =
     status === 'processed' ? desk.settings.processedFolder : desk.settings.unprocessedFolder;
   await markDeliveries(db, message.id, folder);
+}
+
+/**
+ * A reply from the request's own sender may supply the details it was asked for. Fields it
+ * gives fill only the gaps; once nothing is missing the request goes to review like a new
+ * one, and its sender gets the acknowledgement.
+ */
+async function completeFromReply(
+  db: EntityManager,
+  desk: Desk,
+  requestId: number,
+  parsed: ParsedEmail,
+  effects: Effects,
+): Promise<void> {
+  const request = await db.getRepository(UnlockRequest).findOneByOrFail({ id: requestId });
+  const sender = request.senderAddress;
+  if (request.status !== 'needs_info' || !sender || sender !== parsed.sender.address) return;
+
+  const filled = {
+    claimedName: request.claimedName ?? parsed.fullName,
+    claimedEmail: request.claimedEmail ?? parsed.registeredEmail,
+    description: request.description ?? parsed.description,
+  };
+  const missing = [
+    filled.claimedName ? null : 'fullName',
+    filled.claimedEmail ? null : 'registeredEmail',
+    filled.description ? null : 'description',
+  ].filter((f): f is string => f !== null);
+  const now = desk.now();
+  const status: RequestStatus =
+    missing.length > 0 ? 'needs_info' : desk.calendar.isOpen(now) ? 'pending_review' : 'received';
+  const reviewDueAt = status === 'received' ? desk.calendar.nextOpening(now) : null;
+  const account = filled.claimedEmail ? await findAccountByEmail(db, filled.claimedEmail) : null;
+
+  await db.query(
+    `UPDATE unlock_requests SET claimed_name = $2, claimed_email = $3, description = $4,
+       missing = $5, status = $6, review_due_at = $7, account_id = $8, updated_at = now()
+     WHERE id = $1`,
+    [
+      requestId,
+      filled.claimedName,
+      filled.claimedEmail,
+      filled.description,
+      missing,
+      status,
+      reviewDueAt,
+      account?.id ?? null,
+    ],
+  );
+  await recordAudit(db, {
+    action: 'request.details_received',
+    requestId,
+    accountId: account?.id ?? null,
+    details: {
+      status,
+      missing,
+      claimedName: filled.claimedName,
+      claimedEmail: filled.claimedEmail,
+    },
+  });
+  if (status === 'needs_info') return;
+
+  const updated = await db.getRepository(UnlockRequest).findOneByOrFail({ id: requestId });
+  const assessment = await assessRequest(db, updated, account, desk.settings.caps);
+  await db.query(`UPDATE unlock_requests SET path = $2, path_rules = $3 WHERE id = $1`, [
+    requestId,
+    assessment.decision.path,
+    assessment.decision.rules,
+  ]);
+  const email = await enqueueEmail(db, desk.outbox, {
+    kind: 'acknowledgement',
+    requestId,
+    to: sender,
+    vars: {
+      reference: request.reference,
+      receivedAt: formatInstant(request.receivedAt, desk.calendar.settings.timeZone),
+      reviewFrom: reviewDueAt ? desk.calendar.describeNextOpening(now) : null,
+    },
+    inReplyTo: parsed.messageId,
+    references: parsed.references,
+    autoSubmitted: true,
+  });
+  effects.emails.push(email.id);
+  if (reviewDueAt) effects.review = { requestId, at: reviewDueAt };
 }
 
 /** The request a reply belongs to: by our reference tag, or by the email of ours it answers. */

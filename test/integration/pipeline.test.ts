@@ -203,3 +203,45 @@ describe('the unlock pipeline on real services', () => {
     expect(Number(n)).toBe(0);
   });
 });
+
+describe('a request with missing details', () => {
+  it('asks for them, and a reply keeping the reference completes the request', async () => {
+    await lockedAccount('sam.lee@example.com', 'Sam Lee');
+    const messageId = 'sam-1@example.com';
+    await t.append(
+      requestEmail({
+        from: 'sam.lee@example.com',
+        messageId,
+        body: 'Hi, my name is Sam Lee and I am locked out of AMS after too many attempts.',
+      }),
+    );
+    const request = await waitFor('the request', () => requestFor(messageId));
+    expect(request.status).toBe('needs_info');
+    const ask = await waitFor(
+      'the request for details',
+      async () => emailsTo('sam.lee@example.com')[0],
+    );
+    expect(ask.parsed.subject).toContain(request.reference);
+
+    await t.append(
+      requestEmail({
+        from: 'sam.lee@example.com',
+        subject: `Re: ${ask.parsed.subject}`,
+        headers: [`In-Reply-To: ${ask.parsed.messageId}`, `References: ${ask.parsed.messageId}`],
+        body: 'Registered email: sam.lee@example.com',
+      }),
+    );
+
+    const shown = await waitFor('the request to complete', async () => {
+      const details = await showRequest(t.service.app.desk, request.reference);
+      return details.status === 'pending_review' && details;
+    });
+    expect(shown).toMatchObject({
+      registeredEmail: 'sam.lee@example.com',
+      missing: [],
+      checks: { accountFound: true, accountLocked: true },
+    });
+    expect(shown.replies).toHaveLength(1);
+    await waitFor('the acknowledgement', async () => emailsTo('sam.lee@example.com')[1]);
+  });
+});
