@@ -1,5 +1,4 @@
 import type { Job, Worker } from 'bullmq';
-import { Counter, Gauge } from 'prom-client';
 import { openApp, type App } from '../src/app';
 import type { Config } from '../src/config';
 import { MailboxPoller } from '../src/ingest/mailbox-poller';
@@ -12,6 +11,7 @@ import { addEmailRetry, addInboundJobs } from '../src/queue/scheduler';
 import { processInboundMessage } from '../src/requests/intake';
 import { promoteDueReviews } from '../src/requests/schedule';
 import { startHealthServer } from '../src/web/health-server';
+import { createServiceMetrics } from '../src/web/metrics';
 
 export interface RunningService {
   /** Stops intake, lets work in flight finish, closes every connection. Idempotent. */
@@ -60,16 +60,7 @@ export async function startService(
     },
   );
 
-  const inboundTotal = new Counter({
-    name: 'ams_inbound_messages_total',
-    help: 'Inbound messages by outcome',
-    labelNames: ['outcome'],
-  });
-  const emailTotal = new Counter({
-    name: 'ams_emails_total',
-    help: 'Send attempts by outcome',
-    labelNames: ['outcome'],
-  });
+  const metrics = createServiceMetrics(desk, config.RESOLUTION_TARGET_MINUTES);
 
   const workers: Worker[] = [
     createWorker<{ inboundId: number }>(
@@ -78,7 +69,7 @@ export async function startService(
       config.QUEUE_PREFIX,
       async (job: Job<{ inboundId: number }>) => {
         const result = await processInboundMessage(desk, job.data.inboundId);
-        inboundTotal.inc({ outcome: result.outcome });
+        metrics.inbound.inc({ outcome: result.outcome });
         poller.wake();
       },
     ),
@@ -100,7 +91,7 @@ export async function startService(
           },
           log.child({ component: 'sender' }),
         );
-        emailTotal.inc({ outcome: result.outcome });
+        metrics.emails.inc({ outcome: result.outcome });
         if (result.outcome === 'retry')
           await addEmailRetry(queues, job.data.outboxId, result.attempt, result.at);
       },
@@ -123,18 +114,6 @@ export async function startService(
   const reconcileTimer = setInterval(reconcileNow, config.RECONCILE_INTERVAL_MS);
   reconcileTimer.unref();
   poller.start();
-
-  const statusGauge = new Gauge({
-    name: 'ams_requests',
-    help: 'Requests by status',
-    labelNames: ['status'],
-    async collect() {
-      const rows: Array<{ status: string; n: string }> = await desk.dataSource.query(
-        `SELECT status, count(*) AS n FROM unlock_requests GROUP BY status`,
-      );
-      for (const row of rows) this.set({ status: row.status }, Number(row.n));
-    },
-  });
 
   const health =
     config.HTTP_PORT > 0
@@ -172,9 +151,7 @@ export async function startService(
         )
       : null;
   if (health) {
-    health.registry.registerMetric(inboundTotal);
-    health.registry.registerMetric(emailTotal);
-    health.registry.registerMetric(statusGauge);
+    metrics.register(health.registry);
   }
   log.info({ httpPort: config.HTTP_PORT }, 'service started');
 
