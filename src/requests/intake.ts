@@ -336,6 +336,7 @@ async function openRequest(
   verdict: AuthVerdict | null,
   effects: Effects,
 ): Promise<IntakeOutcome> {
+  await lockIdentities(db, [parsed.sender.address, parsed.registeredEmail]);
   const now = desk.now();
   const account = parsed.registeredEmail
     ? await findAccountByEmail(db, parsed.registeredEmail)
@@ -378,6 +379,18 @@ async function openRequest(
   await answerSender(db, desk, message, parsed, verdict, openOne ?? request, status, effects);
   if (reviewDueAt) effects.review = { requestId: request.id, at: reviewDueAt };
   return { outcome: 'request', requestId: request.id, status };
+}
+
+/**
+ * Serialises intake per sender and per claimed account, so two messages processed at once
+ * cannot both open a request: the second waits, then finds the first and merges into it.
+ * Keys are taken in sorted order, so two transactions never wait on each other in a circle.
+ */
+async function lockIdentities(db: EntityManager, identities: Array<string | null>): Promise<void> {
+  const keys = [...new Set(identities.filter((i): i is string => !!i).map((i) => i.toLowerCase()))];
+  for (const key of keys.sort()) {
+    await db.query(`SELECT pg_advisory_xact_lock(hashtext('intake:' || $1))`, [key]);
+  }
 }
 
 function chooseStatus(desk: Desk, parsed: ParsedEmail, hasOpen: boolean, now: Date): RequestStatus {
