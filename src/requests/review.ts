@@ -171,10 +171,12 @@ async function firstApprover(
   requestId: number,
   lockVersion: number,
 ): Promise<string | null> {
+  // The newest approval before the one just recorded is the live first approval: an earlier one
+  // lapsed (or it would have been seconded), and a refused repeat rolled back with its row.
   const rows: Array<{ agent: string }> = await db.query(
     `SELECT agent FROM request_decisions
       WHERE request_id = $1 AND decision = 'approve' AND lock_version = $2
-      ORDER BY id LIMIT 1`,
+      ORDER BY id DESC LIMIT 1 OFFSET 1`,
     [requestId, lockVersion],
   );
   return rows[0]?.agent ?? null;
@@ -209,6 +211,7 @@ async function finish(
     details: {
       from: request.status,
       lockedBefore: account?.locked ?? null,
+      lockedAfter: status === 'unlocked' ? false : (account?.locked ?? null),
       override: ctx.override,
       reason: reason ?? null,
     },
