@@ -1,3 +1,4 @@
+import { recordFailedSignIn } from '../../src/accounts/account-store';
 import { createHash } from 'node:crypto';
 import { clearLockExternally, requireAccount } from '../../src/accounts/account-store';
 import { hasCode } from '../../src/errors';
@@ -302,6 +303,46 @@ describe('the elevated path: a personal address asking for a work account', () =
     expect((await outboxRowsTo(t, 'mia.home@mailbox.example')).map((r) => r.kind)).toEqual([
       'acknowledgement',
     ]);
+  });
+});
+
+describe('caps', () => {
+  it('sends a second support unlock of one account within 24 hours to the elevated path', async () => {
+    const email = 'carl.capped@acme.example';
+    await addTestAccount(t, { email, fullName: 'Carl Capped' });
+    await deliver(
+      requestEmail({
+        from: email,
+        messageId: 'cap-1@acme.example',
+        body: requestBody({ name: 'Carl Capped', email }),
+      }),
+    );
+    const first = await waitForRequest(t, 'cap-1@acme.example');
+    expect(first.path).toBe('normal');
+    expect(
+      (await approveRequest(desk(), { reference: first.reference, agent: agentA })).status,
+    ).toBe('unlocked');
+
+    await addTestAccount(t, { email, fullName: 'Carl Capped', locked: true }).catch(
+      () => undefined,
+    );
+    for (let i = 0; i <= t.config.LOCKOUT_MAX_FAILURES; i++) {
+      await recordFailedSignIn(db(), email, t.config.LOCKOUT_MAX_FAILURES);
+    }
+    await deliver(
+      requestEmail({
+        from: email,
+        messageId: 'cap-2@acme.example',
+        body: requestBody({ name: 'Carl Capped', email }),
+      }),
+    );
+    const second = await waitForRequest(t, 'cap-2@acme.example');
+
+    expect(second).toMatchObject({ status: 'pending_review', path: 'elevated' });
+    expect(second.path_rules).toContain('account unlock cap reached (1 in 24h)');
+    const result = await approveRequest(desk(), { reference: second.reference, agent: agentA });
+    expect(result.status).toBe('approved');
+    expect((await requireAccount(db().manager, email)).locked).toBe(true);
   });
 });
 
