@@ -139,13 +139,32 @@ protocol imap {
 EOF
 }
 
+# True when the IMAP server on the port greets as Dovecot and accepts a made-up user with the
+# shared password, which is what the static passdb of our configuration does.
+imap_login_ok() {
+  local reply
+  reply=$(timeout 5 bash -c '
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    read -r greeting <&3
+    printf "a LOGIN probe-%s \"%s\"\r\nb LOGOUT\r\n" "$$" "$2" >&3
+    printf "%s\n" "$greeting"
+    while read -r line <&3; do printf "%s\n" "$line"; case "$line" in b\ *) break ;; esac; done
+  ' _ "$imap_port" "$dovecot_password" 2>/dev/null) || return 1
+  grep -q 'Dovecot' <<<"$reply" && grep -q '^a OK' <<<"$reply"
+}
+
 dovecot_start() {
   command -v dovecot >/dev/null || apt_install dovecot-imapd
   if [ -f "$dovecot_conf" ] && dovecot -c "$dovecot_conf" -a >/dev/null 2>&1 \
     && port_open 127.0.0.1 "$imap_port"; then
     return 0
   fi
-  port_open 127.0.0.1 "$imap_port" && die "port $imap_port is taken by something other than our Dovecot"
+  if port_open 127.0.0.1 "$imap_port"; then
+    # Another checkout's throwaway Dovecot on this machine serves just as well, as long as it
+    # takes any user name with the shared password.
+    imap_login_ok && { say "reusing the IMAP server already on 127.0.0.1:$imap_port"; return 0; }
+    die "port $imap_port is taken by something that does not accept our IMAP login"
+  fi
   write_dovecot_conf "$(mail_owner)"
   say "starting Dovecot IMAP on 127.0.0.1:$imap_port"
   dovecot -c "$dovecot_conf"

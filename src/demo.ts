@@ -22,7 +22,7 @@ function demoEmail(input: {
   authservId?: string;
   id: string;
 }): Buffer {
-  const domain = input.from.split('@')[1];
+  const domain = /@([^>\s]+)/.exec(input.from)?.[1] ?? 'example.com';
   const headers = [
     // Stands in for the header our receiving server would add after checking the sender.
     ...(input.authservId
