@@ -3,7 +3,8 @@ import { findAccountByEmail } from '../accounts/account-store';
 import { recordAudit } from '../audit/record-audit';
 import { UnlockRequest } from '../db/entities/unlock-request';
 import { hasCode } from '../errors';
-import { parseEmail } from '../mail';
+import { matchesRequestSubject, parseEmail } from '../mail';
+import type { FieldName } from '../mail/types';
 import type { ParsedEmail } from '../mail/types';
 import { enqueueEmail, findOurMessageIds, wasAnsweredRecently } from '../notify/outbox';
 import { authenticateSender, shouldAutoReply, type AuthVerdict } from '../trust';
@@ -36,6 +37,8 @@ interface Effects {
   review?: { requestId: number; at: Date };
 }
 
+const FIELDS: FieldName[] = ['fullName', 'registeredEmail', 'description'];
+
 const HUMAN_FIELD_NAMES: Record<string, string> = {
   fullName: 'your full name',
   registeredEmail: 'the email address registered with AMS',
@@ -64,8 +67,8 @@ export async function processInboundMessage(desk: Desk, inboundId: number): Prom
     return quarantine(desk, message, `parser failed: ${(err as Error).message}`);
   }
 
-  const verdict =
-    parsed.kind === 'unlock_request' ? await authenticate(desk, message.raw, parsed) : null;
+  const readsSender = parsed.kind === 'unlock_request' || parsed.kind === 'reply';
+  const verdict = readsSender ? await authenticate(desk, message.raw, parsed) : null;
   const { outcome, effects } = await desk.dataSource.transaction((db) =>
     decide(db, desk, message, parsed, verdict),
   );
@@ -162,7 +165,12 @@ async function decide(
 ): Promise<{ outcome: IntakeOutcome; effects: Effects }> {
   const effects: Effects = { emails: [] };
   if (parsed.kind === 'reply') {
-    const requestId = await findThread(db, parsed);
+    const thread = await findThread(db, parsed);
+    if (thread && opensNewRequest(thread, parsed)) {
+      const outcome = await openRequest(db, desk, message, asNewRequest(parsed), verdict, effects);
+      return { outcome, effects };
+    }
+    const requestId = thread?.id ?? null;
     if (requestId !== null) {
       await finishMessage(db, desk, message, parsed, 'processed', requestId);
       await recordAudit(db, {
@@ -206,9 +214,9 @@ async function finishMessage(
 ): Promise<void> {
   await db.query(
     `UPDATE inbound_messages SET status = $2, kind = $3, reasons = $4, request_id = $5,
-       processed_at = now(), last_error = NULL
+       sender_address = $6, processed_at = now(), last_error = NULL
      WHERE id = $1`,
-    [message.id, status, parsed.kind, parsed.reasons, requestId],
+    [message.id, status, parsed.kind, parsed.reasons, requestId, parsed.sender.address],
   );
   const folder =
     status === 'processed' ? desk.settings.processedFolder : desk.settings.unprocessedFolder;
@@ -300,16 +308,43 @@ async function completeFromReply(
 }
 
 /** The request a reply belongs to: by our reference tag, or by the email of ours it answers. */
-async function findThread(db: EntityManager, parsed: ParsedEmail): Promise<number | null> {
+async function findThread(
+  db: EntityManager,
+  parsed: ParsedEmail,
+): Promise<{ id: number; status: RequestStatus } | null> {
   const ids = [parsed.inReplyTo, ...parsed.references].filter((id): id is string => !!id);
-  const rows: Array<{ id: number }> = await db.query(
-    `SELECT id FROM unlock_requests WHERE reference = $1
+  const rows: Array<{ id: number; status: RequestStatus }> = await db.query(
+    `SELECT id, status FROM unlock_requests WHERE reference = $1
      UNION ALL
-     SELECT request_id FROM outbound_emails WHERE message_id = ANY($2) AND request_id IS NOT NULL
+     SELECT r.id, r.status FROM outbound_emails o JOIN unlock_requests r ON r.id = o.request_id
+      WHERE o.message_id = ANY($2)
      LIMIT 1`,
     [parsed.referenceTag ?? '', ids],
   );
-  return rows[0]?.id ?? null;
+  return rows[0] ?? null;
+}
+
+/**
+ * "Locked out again", written as a reply to an old, closed request: when it still carries the
+ * request phrase and names the account, it is a new request, not a note on a closed one.
+ */
+function opensNewRequest(thread: { status: RequestStatus }, parsed: ParsedEmail): boolean {
+  return (
+    !OPEN_STATUSES.includes(thread.status) &&
+    parsed.registeredEmail !== null &&
+    matchesRequestSubject(parsed.subject)
+  );
+}
+
+function asNewRequest(parsed: ParsedEmail): ParsedEmail {
+  const missing = FIELDS.filter((f) => parsed[f] === null);
+  return {
+    ...parsed,
+    kind: 'unlock_request',
+    reasons: [...parsed.reasons, 'reply to a closed request, asking again'],
+    missing,
+    senderMatchesRegistered: parsed.registeredEmail === parsed.sender.address,
+  };
 }
 
 function inboundFacts(message: StoredMessage, parsed: ParsedEmail): Record<string, unknown> {
@@ -341,7 +376,7 @@ async function openRequest(
   const account = parsed.registeredEmail
     ? await findAccountByEmail(db, parsed.registeredEmail)
     : null;
-  const openOne = await findOpenRequest(db, account?.id ?? null, parsed.sender.address);
+  const openOne = await findOpenRequest(db, parsed.sender.address);
   const status = chooseStatus(desk, parsed, openOne !== null, now);
   const reviewDueAt = status === 'received' ? desk.calendar.nextOpening(now) : null;
 
@@ -376,6 +411,11 @@ async function openRequest(
     },
   });
 
+  if (openOne?.status === 'needs_info') {
+    // A fresh, complete email after we asked for details completes the waiting request.
+    await completeFromReply(db, desk, openOne.id, parsed, effects);
+    return { outcome: 'request', requestId: request.id, status };
+  }
   await answerSender(db, desk, message, parsed, verdict, openOne ?? request, status, effects);
   if (reviewDueAt) effects.review = { requestId: request.id, at: reviewDueAt };
   return { outcome: 'request', requestId: request.id, status };
@@ -395,22 +435,26 @@ async function lockIdentities(db: EntityManager, identities: Array<string | null
 
 function chooseStatus(desk: Desk, parsed: ParsedEmail, hasOpen: boolean, now: Date): RequestStatus {
   if (hasOpen) return 'duplicate';
-  if (parsed.missing.length > 0) return 'needs_info';
+  // Only a sender we can answer is asked for details; anyone else goes straight to an agent.
+  if (parsed.missing.length > 0 && parsed.sender.address !== null) return 'needs_info';
   return desk.calendar.isOpen(now) ? 'pending_review' : 'received';
 }
 
 /** An open request for the same account, or from the same sender, absorbs a new one. */
+/**
+ * An open request from the same sender absorbs a new one. Only the sender counts: merging by
+ * the account an email names would let anyone park a victim's request behind their own.
+ */
 async function findOpenRequest(
   db: EntityManager,
-  accountId: number | null,
   sender: string | null,
-): Promise<{ id: number; reference: string } | null> {
-  const rows: Array<{ id: number; reference: string }> = await db.query(
-    `SELECT id, reference FROM unlock_requests
-      WHERE status = ANY($3) AND merged_into_id IS NULL
-        AND ((account_id IS NOT NULL AND account_id = $1) OR (sender_address IS NOT NULL AND sender_address = $2))
+): Promise<{ id: number; reference: string; status: RequestStatus } | null> {
+  if (!sender) return null;
+  const rows: Array<{ id: number; reference: string; status: RequestStatus }> = await db.query(
+    `SELECT id, reference, status FROM unlock_requests
+      WHERE status = ANY($2) AND merged_into_id IS NULL AND sender_address = $1
       ORDER BY id LIMIT 1 FOR UPDATE`,
-    [accountId, sender, OPEN_STATUSES],
+    [sender, OPEN_STATUSES],
   );
   return rows[0] ?? null;
 }

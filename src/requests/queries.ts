@@ -85,7 +85,8 @@ export async function showRequest(desk: Desk, reference: string) {
       [request.id],
     ),
     desk.dataSource.query(
-      `SELECT message_id AS "messageId", received_at AS "receivedAt" FROM inbound_messages
+      `SELECT message_id AS "messageId", sender_address AS "sender", received_at AS "receivedAt"
+         FROM inbound_messages
         WHERE request_id = $1 AND id <> $2 ORDER BY id`,
       [request.id, request.inboundMessageId],
     ),

@@ -245,3 +245,81 @@ describe('a request with missing details', () => {
     await waitFor('the acknowledgement', async () => emailsTo('sam.lee@example.com')[1]);
   });
 });
+
+describe('which request a new email belongs to', () => {
+  it("keeps a victim's request apart from a stranger's incomplete one naming the same account", async () => {
+    await lockedAccount('vic.tim@example.com', 'Vic Tim');
+    await t.append(
+      requestEmail({
+        from: 'mallory@evil.example',
+        messageId: 'mallory-1@evil.example',
+        body: 'Registered email: vic.tim@example.com',
+      }),
+    );
+    const strangers = await waitFor('the stranger request', () =>
+      requestFor('mallory-1@evil.example'),
+    );
+    expect(strangers.status).toBe('needs_info');
+
+    await t.append(
+      requestEmail({
+        from: 'vic.tim@example.com',
+        messageId: 'vic-1@example.com',
+        body: 'Name: Vic Tim\r\nRegistered email: vic.tim@example.com\r\nDescription: locked out',
+      }),
+    );
+    const victims = await waitFor('the victim request', () => requestFor('vic-1@example.com'));
+
+    expect(victims.status).toBe('pending_review');
+    expect((await showRequest(t.service.app.desk, victims.reference)).path).toBe('normal');
+    const ack = await waitFor(
+      'the acknowledgement',
+      async () => emailsTo('vic.tim@example.com')[0],
+    );
+    expect(ack.parsed.subject).toContain(victims.reference);
+  });
+
+  it('completes a waiting request from a fresh email by the same sender', async () => {
+    await t.append(
+      requestEmail({
+        from: 'rita.r@example.com',
+        messageId: 'rita-1@example.com',
+        body: 'Name: Rita R\r\nRegistered email: rita.r@example.com',
+      }),
+    );
+    const waiting = await waitFor('the request', () => requestFor('rita-1@example.com'));
+    expect(waiting.status).toBe('needs_info');
+
+    await t.append(
+      requestEmail({
+        from: 'rita.r@example.com',
+        messageId: 'rita-2@example.com',
+        body: 'Name: Rita R\r\nRegistered email: rita.r@example.com\r\nDescription: I am locked out',
+      }),
+    );
+
+    expect((await waitFor('the second email', () => requestFor('rita-2@example.com'))).status).toBe(
+      'duplicate',
+    );
+    await waitFor('the first request to complete', async () => {
+      const details = await showRequest(t.service.app.desk, waiting.reference);
+      return details.status === 'pending_review' && details.missing.length === 0;
+    });
+  });
+
+  it('opens a new request when someone answers a closed one asking again', async () => {
+    const [closed] = await listRequests(t.service.app.desk, 'unlocked');
+    await t.append(
+      requestEmail({
+        from: 'jane.doe@example.com',
+        messageId: 'jane-again@example.com',
+        subject: `Re: AMS Account Unlock Request [${closed.reference}] unlocked`,
+        body: 'Locked out again.\r\nName: Jane Doe\r\nRegistered email: jane.doe@example.com\r\nDescription: again',
+      }),
+    );
+
+    const again = await waitFor('the new request', () => requestFor('jane-again@example.com'));
+    expect(again.reference).not.toBe(closed.reference);
+    expect(again.status).toBe('pending_review');
+  });
+});

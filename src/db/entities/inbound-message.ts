@@ -31,6 +31,10 @@ export class InboundMessage {
   @Column({ type: 'text', nullable: true })
   kind!: string | null;
 
+  /** The strictly parsed From address, once decided; null when unverifiable. */
+  @Column({ name: 'sender_address', type: 'text', nullable: true })
+  senderAddress!: string | null;
+
   @Column({ type: 'text', array: true, default: '{}' })
   reasons!: string[];
 

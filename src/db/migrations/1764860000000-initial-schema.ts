@@ -31,6 +31,7 @@ export class InitialSchema1764860000000 implements MigrationInterface {
         status text NOT NULL DEFAULT 'stored'
           CHECK (status IN ('stored', 'processed', 'ignored', 'quarantined')),
         kind text,
+        sender_address text,
         reasons text[] NOT NULL DEFAULT '{}',
         attempts integer NOT NULL DEFAULT 0,
         last_error text,
