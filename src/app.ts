@@ -80,7 +80,7 @@ export async function openApp(
     throw err;
   }
 
-  const redis = connectRedis(config.REDIS_URL);
+  const redis = connectRedis(config.REDIS_URL, { failFast: options.requireRedis === false });
   const queues = createQueues(redis, config.QUEUE_PREFIX);
   const desk: Desk = {
     dataSource,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import {
   addAccount,
   clearLockExternally,
@@ -16,6 +16,7 @@ import { approveRequest, rejectRequest, type DecisionResult } from './requests/r
 import { listRequests, showRequest, type RequestSummary } from './requests/queries';
 import { reportOverdue } from './requests/report';
 import { runDemo } from './demo';
+import { safeHeaderText } from './trust/header-safety';
 import { startService } from '../workers/service';
 import { runUntilSignal } from '../workers/signals';
 
@@ -62,6 +63,12 @@ function run<A extends unknown[]>(action: (...args: A) => Promise<number | void>
   };
 }
 
+/**
+ * Text that came from an email is shown on one line with control and bidirectional characters
+ * removed, so an email cannot move the cursor, retitle or rewrite what the agent reads.
+ */
+const shown = (value: unknown): string => safeHeaderText(String(value), 20_000);
+
 function printSummaries(rows: RequestSummary[]): void {
   if (rows.length === 0) return out('No requests.');
   for (const r of rows) {
@@ -75,7 +82,9 @@ function printSummaries(rows: RequestSummary[]): void {
         r.fullName ?? '(no name)',
         account,
         r.path ?? '',
-      ].join('  '),
+      ]
+        .map(shown)
+        .join('  '),
     );
   }
 }
@@ -92,9 +101,9 @@ function printDetails(details: Record<string, unknown>, indent = ''): void {
       printDetails(value as Record<string, unknown>, indent + '  ');
     } else if (Array.isArray(value) && value.some((v) => typeof v === 'object')) {
       out(`${indent}${key}:`);
-      for (const item of value) out(`${indent}  - ${JSON.stringify(item)}`);
+      for (const item of value) out(`${indent}  - ${shown(JSON.stringify(item))}`);
     } else {
-      out(`${indent}${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+      out(`${indent}${key}: ${shown(Array.isArray(value) ? value.join(', ') : value)}`);
     }
   }
 }
@@ -107,7 +116,8 @@ function printDecision(result: DecisionResult, json: boolean): void {
 export function buildProgram(): Command {
   const program = new Command('ams-unlock')
     .description('AMS Unlock Desk: turns unlock-request emails into reviewed account unlocks')
-    .showHelpAfterError();
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
 
   program
     .command('migrate')
@@ -231,7 +241,7 @@ export function buildProgram(): Command {
             : config.RESOLUTION_TARGET_MINUTES;
           return reportOverdue(app.desk, {
             targetMinutes,
-            sinceDays: positiveInt('--days', opts.days),
+            sinceDays: positiveInt('--days', opts.days, 3650),
           });
         });
         if (opts.json) out(JSON.stringify(rows));
@@ -373,13 +383,32 @@ async function withDatabase<T>(work: (ds: import('typeorm').DataSource) => Promi
   }
 }
 
-function positiveInt(name: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new AppError('INVALID_INPUT', `${name} must be a whole number above 0 (got "${value}")`);
+function positiveInt(name: string, value: string, max = 1_000_000): number {
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `${name} must be a whole number from 1 to ${max} (got "${value}")`,
+    );
   }
   return Number(value);
 }
 
+/** Usage mistakes (unknown command, missing option) read like every other error, exit 2. */
+async function main(argv: string[]): Promise<void> {
+  // `ams-unlock ... | head` closes the pipe early; that is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.exitCode === 0) return;
+    err(`error INVALID_INPUT: ${e.message.replace(/^error: /, '')} (see ams-unlock --help)`);
+    process.exitCode = ERROR_CODES.INVALID_INPUT.exitCode;
+  }
+}
+
 if (require.main === module) {
-  void buildProgram().parseAsync(process.argv);
+  void main(process.argv);
 }

@@ -38,13 +38,24 @@ export const jobIds = {
   review: (requestId: number, at: Date) => `review-${requestId}-${at.getTime()}`,
 };
 
-/** A Redis connection for BullMQ; commands wait for a reconnect rather than fail. */
-export function connectRedis(url: string): Redis {
-  return new IORedis(url, {
-    maxRetriesPerRequest: null,
-    enableReadyCheck: true,
-    lazyConnect: true,
-  });
+/**
+ * A Redis connection for BullMQ. A worker's commands wait for a reconnect rather than fail;
+ * a short-lived command (`failFast`) gives up at once, because its work is already safe in
+ * PostgreSQL and the worker's reconciler schedules it.
+ */
+export function connectRedis(url: string, options: { failFast?: boolean } = {}): Redis {
+  const redis = options.failFast
+    ? new IORedis(url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        connectTimeout: 2_000,
+        retryStrategy: () => null,
+      })
+    : new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: true });
+  // Connection errors surface through the commands that fail; the event alone must not crash.
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 /** Fails fast at start with a message naming the Redis address when it does not answer. */
@@ -74,8 +85,12 @@ export interface QueueSet {
 }
 
 export function createQueues(connection: Redis, prefix: string): QueueSet {
-  const make = (name: QueueName) =>
-    new Queue(name, { connection, prefix, defaultJobOptions: JOB_OPTIONS[name] });
+  const make = (name: QueueName) => {
+    const queue = new Queue(name, { connection, prefix, defaultJobOptions: JOB_OPTIONS[name] });
+    // A lost connection surfaces through the calls that fail; the event alone must not crash.
+    queue.on('error', () => undefined);
+    return queue;
+  };
   const queues = { inbound: make('inbound'), email: make('email'), review: make('review') };
   return {
     queues,

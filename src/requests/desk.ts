@@ -40,12 +40,20 @@ export interface Desk {
 
 /** Runs the scheduler without letting a Redis outage undo a committed change. */
 export async function scheduleQuietly(desk: Desk, work: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('scheduling timed out')), SCHEDULE_TIMEOUT_MS);
+  });
   try {
-    await work();
+    await Promise.race([work(), deadline]);
   } catch (err) {
     desk.log.warn({ err }, 'could not schedule follow-up work; the sweeper will pick it up');
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+const SCHEDULE_TIMEOUT_MS = 3_000;
 
 /** A moment as users read it in emails: "4 December 2026, 18:05" in the calendar's zone. */
 export function formatInstant(at: Date, timeZone: string): string {
