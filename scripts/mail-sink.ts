@@ -5,10 +5,11 @@ import { SMTPServer } from 'smtp-server';
 /*
  * A local SMTP server for development: it accepts every email and writes it to a folder as
  * an .eml file, so the emails the service sends can be read without a real mail system.
- *   node dist/scripts/mail-sink.js [PORT] [FOLDER]
+ *   node dist/scripts/mail-sink.js [PORT] [FOLDER] [HOST]
  */
 const port = Number(process.argv[2] ?? 1025);
 const folder = process.argv[3] ?? join(process.cwd(), '.run', 'sent-mail');
+const host = process.argv[4] ?? '127.0.0.1';
 mkdirSync(folder, { recursive: true });
 
 let count = 0;
@@ -29,7 +30,7 @@ const server = new SMTPServer({
     });
   },
 });
-server.listen(port, '127.0.0.1', () => {
-  process.stderr.write(`[mail-sink] listening on 127.0.0.1:${port}, saving to ${folder}\n`);
+server.listen(port, host, () => {
+  process.stderr.write(`[mail-sink] listening on ${host}:${port}, saving to ${folder}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -12,7 +12,9 @@ export function headerBlock(raw: Buffer): Buffer {
 export function readMessageId(headers: Buffer): string | null {
   const unfolded = headers.toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
   const match = /^message-id:[ \t]*<?([^<>\s]+)>?/im.exec(unfolded);
-  return match ? match[1].slice(0, 900) : null;
+  // An id with control characters (a NUL cannot even be stored as text) counts as none.
+  if (!match || /[\u0000-\u001f\u007f]/.test(match[1])) return null;
+  return match[1].slice(0, 900);
 }
 
 export function sha256(data: Buffer): string {

@@ -213,46 +213,42 @@ export class MailboxPoller {
 
     for (let i = 0; i < uids.length && !this.stopping; i += this.settings.fetchBatch) {
       const chunk = uids.slice(i, i + this.settings.fetchBatch);
-      const messages = await this.fetchChunk(client, chunk);
-      const ids = await storeBatch(
-        this.deps.dataSource,
-        position,
-        messages,
-        chunk[chunk.length - 1],
+      const sizes = await client.fetchAll(
+        chunk.join(','),
+        { uid: true, size: true },
+        { uid: true },
       );
-      this.deps.log.info(
-        { stored: messages.length, toProcess: ids.length },
-        'mailbox batch stored',
-      );
-      await this.deps.onStored(ids);
+      const listed = sizes.map((m) => ({ uid: m.uid, size: m.size ?? 0 }));
+      for (const group of groupBySize(listed, BATCH_BYTES, this.settings.maxMessageBytes)) {
+        await this.storeGroup(client, position, group);
+      }
     }
   }
 
   /**
-   * Fetches with BODY.PEEK, so reading sets no flag. A message over the size limit is fetched
-   * as headers only: it is recorded and quarantined, never loaded whole.
+   * Fetches one group with BODY.PEEK, so reading sets no flag, and stores it with the cursor
+   * at its last UID. A message over the size limit is fetched as headers only: it is
+   * recorded and quarantined, never loaded whole.
    */
-  private async fetchChunk(client: ImapFlow, uids: number[]): Promise<FetchedMessage[]> {
-    const sizes = await client.fetchAll(uids.join(','), { uid: true, size: true }, { uid: true });
-    const small = sizes.filter((m) => (m.size ?? 0) <= this.settings.maxMessageBytes);
-    const large = sizes.filter((m) => (m.size ?? 0) > this.settings.maxMessageBytes);
-
+  private async storeGroup(client: ImapFlow, position: MailboxPosition, group: SizedUid[]) {
+    const whole = group.filter((m) => m.size <= this.settings.maxMessageBytes).map((m) => m.uid);
+    const large = group.filter((m) => m.size > this.settings.maxMessageBytes).map((m) => m.uid);
     const query = { uid: true, size: true, internalDate: true };
-    const whole = small.length
-      ? await client.fetchAll(
-          small.map((m) => m.uid).join(','),
-          { ...query, source: true },
-          { uid: true },
-        )
-      : [];
-    const heads = large.length
-      ? await client.fetchAll(
-          large.map((m) => m.uid).join(','),
-          { ...query, headers: true },
-          { uid: true },
-        )
-      : [];
-    return [...whole.map((m) => toFetched(m, true)), ...heads.map((m) => toFetched(m, false))];
+    const fetched = [
+      ...(whole.length
+        ? await client.fetchAll(whole.join(','), { ...query, source: true }, { uid: true })
+        : []
+      ).map((m) => toFetched(m, true)),
+      ...(large.length
+        ? await client.fetchAll(large.join(','), { ...query, headers: true }, { uid: true })
+        : []
+      ).map((m) => toFetched(m, false)),
+    ];
+
+    const lastUid = group[group.length - 1].uid;
+    const ids = await storeBatch(this.deps.dataSource, position, fetched, lastUid);
+    this.deps.log.info({ stored: fetched.length, toProcess: ids.length }, 'mailbox batch stored');
+    await this.deps.onStored(ids);
   }
 
   private async moveDecided(client: ImapFlow, position: MailboxPosition): Promise<boolean> {
@@ -299,6 +295,36 @@ export class MailboxPoller {
       this.wakeUp = null;
     });
   }
+}
+
+export interface SizedUid {
+  uid: number;
+  size: number;
+}
+
+/** Bytes one fetch-and-store may hold in memory; a single message up to the limit always fits. */
+const BATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Splits messages, in UID order, into groups whose whole sources fit in `budgetBytes`. A
+ * message over `maxMessageBytes` is fetched by headers only, so it counts as small.
+ */
+export function groupBySize(messages: SizedUid[], budgetBytes: number, maxMessageBytes: number) {
+  const groups: SizedUid[][] = [];
+  let current: SizedUid[] = [];
+  let bytes = 0;
+  for (const message of [...messages].sort((a, b) => a.uid - b.uid)) {
+    const cost = message.size > maxMessageBytes ? 64 * 1024 : message.size;
+    if (current.length > 0 && bytes + cost > budgetBytes) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += cost;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 function toFetched(m: FetchMessageObject, complete: boolean): FetchedMessage {
