@@ -81,7 +81,9 @@ export async function openApp(
   }
 
   const redis = connectRedis(config.REDIS_URL, { failFast: options.requireRedis === false });
-  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  const queues = createQueues(redis, config.QUEUE_PREFIX, (err, queue) =>
+    log.warn({ err, queue }, 'queue connection error'),
+  );
   const desk: Desk = {
     dataSource,
     calendar,

@@ -50,6 +50,7 @@ export async function deliverOutboundEmail(
   const row = await claimRow(dataSource, id, settings.staleSendingMs);
   if (!row) return { outcome: 'skipped' };
 
+  let response: string;
   try {
     const mail = buildMessage({
       from: { name: settings.supportName, address: settings.supportAddress },
@@ -62,12 +63,29 @@ export async function deliverOutboundEmail(
       references: row.references,
       autoSubmitted: row.auto_submitted,
     });
-    const info = await sender.send(mail);
-    await markSent(dataSource, row, info.response);
-    log.info({ outboxId: row.id, kind: row.kind, messageId: row.message_id }, 'email sent');
-    return { outcome: 'sent' };
+    response = (await sender.send(mail)).response;
   } catch (err) {
     return recordFailure(dataSource, row, err, settings, log);
+  }
+
+  await recordSent(dataSource, row, response);
+  log.info({ outboxId: row.id, kind: row.kind, messageId: row.message_id }, 'email sent');
+  return { outcome: 'sent' };
+}
+
+/**
+ * The server has the email, so failing to record that is not a failed send. The database gets
+ * a short while to come back; if it stays away the row stays 'sending' and is resent later
+ * with the same Message-ID, which the recipient's mail system can recognise.
+ */
+async function recordSent(dataSource: DataSource, row: ClaimedRow, response: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await markSent(dataSource, row, response);
+    } catch (err) {
+      if (attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5_000)));
+    }
   }
 }
 

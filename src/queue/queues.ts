@@ -84,11 +84,15 @@ export interface QueueSet {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string): QueueSet {
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  onError: (err: Error, queue: QueueName) => void = () => undefined,
+): QueueSet {
   const make = (name: QueueName) => {
     const queue = new Queue(name, { connection, prefix, defaultJobOptions: JOB_OPTIONS[name] });
-    // A lost connection surfaces through the calls that fail; the event alone must not crash.
-    queue.on('error', () => undefined);
+    // Without a listener BullMQ prints every connection error itself, outside the logger.
+    queue.on('error', (err) => onError(err, name));
     return queue;
   };
   const queues = { inbound: make('inbound'), email: make('email'), review: make('review') };
