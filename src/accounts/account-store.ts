@@ -40,13 +40,23 @@ export async function addAccount(
   if (!isEmailAddress(email)) {
     throw new AppError('INVALID_INPUT', `--email must be an email address (got "${input.email}")`);
   }
-  if (!input.fullName.trim()) throw new AppError('INVALID_INPUT', '--name must not be empty');
+  const fullName = input.fullName.replace(/\s+/g, ' ').trim();
+  if (
+    !fullName ||
+    fullName.length > 200 ||
+    /[\u0000-\u001f\u007f-\u009f]/.test(input.fullName.replace(/[\t ]/g, ''))
+  ) {
+    throw new AppError(
+      'INVALID_INPUT',
+      '--name must be 1 to 200 characters of text, with no control characters',
+    );
+  }
 
   return dataSource.transaction(async (db) => {
     const inserted: Array<{ id: number }> = await db.query(
       `INSERT INTO accounts (email, full_name, company, is_company_admin)
        VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
-      [email, input.fullName.trim(), input.company?.trim() || null, input.isCompanyAdmin ?? false],
+      [email, fullName, input.company?.trim() || null, input.isCompanyAdmin ?? false],
     );
     if (inserted.length === 0) {
       throw new AppError('ACCOUNT_EXISTS', `An account with the email ${email} already exists`);

@@ -1,7 +1,7 @@
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { AppError } from '../errors';
+import { AppError, hasCode } from '../errors';
 import type { Logger } from '../log';
 import { MailboxLock } from './mailbox-lock';
 import {
@@ -113,7 +113,9 @@ export class MailboxPoller {
       } catch (err) {
         failures += 1;
         this.state.lastError = (err as Error).message;
-        this.deps.log.warn({ err, failures }, 'mailbox session ended; reconnecting');
+        // A refused login needs an operator; anything else is expected to heal on its own.
+        const level = hasCode(err, 'IMAP_AUTH_FAILED') ? 'error' : 'warn';
+        this.deps.log[level]({ err, failures }, 'mailbox session ended; reconnecting');
         await this.closeClient();
         await this.sleep(backoffMs(failures));
       }

@@ -7,6 +7,7 @@ import {
   readPrefixes,
 } from './subject';
 import type { MailMessage, MessageKind, ParseContext, SenderIdentity } from './types';
+import { isOurAddress } from '../trust/loop-guard';
 
 /*
  * Classification precedence: our own mail (a loop) is ignored first, then bounce, auto reply,
@@ -53,10 +54,9 @@ export function classifyMessage(input: ClassifyInput): Classification {
 }
 
 function fromOurAddress({ msg, sender, ctx }: ClassifyInput): string | null {
-  const ours = ctx.supportAddress?.toLowerCase();
-  if (!ours) return null;
+  if (!ctx.supportAddress) return null;
   const address = sender.address ?? firstAddress(headerValue(msg.headers, 'from'));
-  return address === ours ? 'from our own address' : null;
+  return address && isOurAddress(address, ctx.supportAddress) ? 'from our own address' : null;
 }
 
 /* ---------- bounces ---------- */

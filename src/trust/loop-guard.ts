@@ -66,8 +66,13 @@ function silenceReason(input: AutoReplyInput): string | null {
   return null;
 }
 
-function isOurAddress(sender: string, supportAddress: string): boolean {
-  return normaliseAddress(sender) === normaliseAddress(supportAddress);
+/** Our address in any case, with a +tag or a trailing dot on the domain, is still ours. */
+export function isOurAddress(sender: string, supportAddress: string): boolean {
+  const canonical = (address: string) => {
+    const [local, domain = ''] = normaliseAddress(address).split('@');
+    return `${local.split('+')[0]}@${domain.replace(/\.$/, '')}`;
+  };
+  return canonical(sender) === canonical(supportAddress);
 }
 
 /**

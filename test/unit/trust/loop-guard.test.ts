@@ -1,4 +1,5 @@
 import { shouldAutoReply, type AutoReplyInput } from '../../../src/trust';
+import { isOurAddress } from '../../../src/trust/loop-guard';
 
 const SUPPORT = 'support@ams-support.example';
 
@@ -69,5 +70,16 @@ describe('shouldAutoReply', () => {
     }
 
     expect(sent).toBe(1);
+  });
+});
+
+describe('isOurAddress', () => {
+  it('recognises our address in any case, with a +tag or a trailing dot', () => {
+    const ours = 'support@ams-support.example';
+
+    expect(isOurAddress('SUPPORT@AMS-Support.example', ours)).toBe(true);
+    expect(isOurAddress('support+x@ams-support.example', ours)).toBe(true);
+    expect(isOurAddress('support@ams-support.example.', ours)).toBe(true);
+    expect(isOurAddress('supporter@ams-support.example', ours)).toBe(false);
   });
 });
