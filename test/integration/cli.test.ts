@@ -4,12 +4,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { appendMessages } from '../../src/ingest/append-messages';
 import {
-  AUTHSERV_ID,
   dropTestState,
+  isolatedEnv,
   requestEmail,
-  SERVICES,
   startSmtpCapture,
-  SUPPORT_ADDRESS,
   waitFor,
 } from '../support/harness';
 import { loadServiceConfig, type Config } from '../../src/config';
@@ -45,24 +43,7 @@ function run(args: string[], extra: Record<string, string> = {}) {
 beforeAll(async () => {
   const id = randomBytes(5).toString('hex');
   smtp = await startSmtpCapture();
-  env = {
-    DATABASE_URL: SERVICES.databaseUrl,
-    DATABASE_SCHEMA: `t_${id}`,
-    REDIS_URL: SERVICES.redisUrl,
-    QUEUE_PREFIX: `t-${id}`,
-    IMAP_HOST: '127.0.0.1',
-    IMAP_PORT: SERVICES.imapPort,
-    IMAP_USER: `t-${id}`,
-    IMAP_PASSWORD: SERVICES.imapPassword,
-    IMAP_TLS: 'false',
-    SMTP_URL: smtp.url,
-    SUPPORT_ADDRESS,
-    AUTHSERV_ID,
-    BUSINESS_HOURS: '00:00-24:00',
-    BUSINESS_DAYS: 'Mon-Sun',
-    BUSINESS_CLOSED_DATES_FILE: join(__dirname, '..', 'fixtures', 'no-closed-dates.txt'),
-    LOG_LEVEL: 'warn',
-  };
+  env = { ...isolatedEnv(id, smtp.url), LOG_LEVEL: 'warn' };
   config = loadServiceConfig(env);
 });
 

@@ -73,30 +73,40 @@ export interface TestDesk {
  * A whole running service, isolated for one test file: its own PostgreSQL schema, IMAP
  * user (a fresh mailbox), queue prefix and SMTP capture server.
  */
+/**
+ * The settings of an isolated desk: its own schema, queue prefix and IMAP user (a fresh
+ * mailbox) on the shared services, always open, sending to `smtpUrl`.
+ */
+export function isolatedEnv(id: string, smtpUrl: string): Record<string, string> {
+  return {
+    DATABASE_URL: SERVICES.databaseUrl,
+    DATABASE_SCHEMA: `t_${id}`,
+    REDIS_URL: SERVICES.redisUrl,
+    QUEUE_PREFIX: `t-${id}`,
+    IMAP_HOST: '127.0.0.1',
+    IMAP_PORT: SERVICES.imapPort,
+    IMAP_USER: `t-${id}`,
+    IMAP_PASSWORD: SERVICES.imapPassword,
+    IMAP_TLS: 'false',
+    SMTP_URL: smtpUrl,
+    SUPPORT_ADDRESS,
+    AUTHSERV_ID,
+    BUSINESS_HOURS: '00:00-24:00',
+    BUSINESS_DAYS: 'Mon-Sun',
+    BUSINESS_CLOSED_DATES_FILE: join(__dirname, '..', 'fixtures', 'no-closed-dates.txt'),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  };
+}
+
 export async function startTestDesk(env: Record<string, string> = {}): Promise<TestDesk> {
   const id = randomBytes(5).toString('hex');
   const smtp = await startSmtpCapture();
   const config = loadConfig(
     {
-      DATABASE_URL: SERVICES.databaseUrl,
-      DATABASE_SCHEMA: `t_${id}`,
-      REDIS_URL: SERVICES.redisUrl,
-      QUEUE_PREFIX: `t-${id}`,
-      IMAP_HOST: '127.0.0.1',
-      IMAP_PORT: SERVICES.imapPort,
-      IMAP_USER: `t-${id}`,
-      IMAP_PASSWORD: SERVICES.imapPassword,
-      IMAP_TLS: 'false',
+      ...isolatedEnv(id, smtp.url),
       IMAP_RECONCILE_MS: '2000',
-      SMTP_URL: smtp.url,
       SMTP_RETRY_BASE_MS: '200',
-      SUPPORT_ADDRESS,
-      AUTHSERV_ID,
       HTTP_PORT: '0',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      BUSINESS_HOURS: '00:00-24:00',
-      BUSINESS_DAYS: 'Mon-Sun',
-      BUSINESS_CLOSED_DATES_FILE: join(__dirname, '..', 'fixtures', 'no-closed-dates.txt'),
       RECONCILE_INTERVAL_MS: '2000',
       ...env,
     },
