@@ -55,7 +55,7 @@ export async function enqueueEmail(
     [
       email.kind,
       email.requestId,
-      email.to,
+      email.to.toLowerCase(),
       rendered.subject,
       rendered.text,
       rendered.html,
@@ -77,7 +77,7 @@ export async function enqueueEmail(
 export async function wasAnsweredRecently(db: EntityManager, address: string): Promise<boolean> {
   const rows: unknown[] = await db.query(
     `SELECT 1 FROM outbound_emails
-      WHERE lower(to_address) = lower($1) AND auto_submitted
+      WHERE to_address = lower($1) AND auto_submitted
         AND created_at > now() - interval '24 hours' LIMIT 1`,
     [address],
   );

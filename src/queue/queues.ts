@@ -29,7 +29,7 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   },
 };
 
-export const WORKER_CONCURRENCY: Record<QueueName, number> = { inbound: 4, email: 4, review: 1 };
+export const WORKER_CONCURRENCY: Record<QueueName, number> = { inbound: 8, email: 4, review: 1 };
 
 /** Deterministic job ids: the same work added twice is one job. */
 export const jobIds = {

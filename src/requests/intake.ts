@@ -467,11 +467,12 @@ async function insertRequest(
   accountId: number | null,
   state: { status: RequestStatus; reviewDueAt: Date | null; mergedIntoId: number | null },
 ): Promise<UnlockRequest> {
-  const rows: Array<{ id: number }> = await db.query(
+  const rows: Array<{ id: number; reference: string; updated_at: Date }> = await db.query(
     `INSERT INTO unlock_requests (status, inbound_message_id, message_id, sender_address,
        sender_problem, claimed_name, claimed_email, description, field_sources, missing,
        account_id, auth_verdict, received_at, review_due_at, merged_into_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     RETURNING id, reference, updated_at`,
     [
       state.status,
       message.id,
@@ -490,7 +491,34 @@ async function insertRequest(
       state.mergedIntoId,
     ],
   );
-  return db.getRepository(UnlockRequest).findOneByOrFail({ id: rows[0].id });
+  // Built from what was written rather than read back: one round trip less per message.
+  return db.getRepository(UnlockRequest).create({
+    id: rows[0].id,
+    reference: rows[0].reference,
+    status: state.status,
+    inboundMessageId: message.id,
+    messageId: parsed.messageId,
+    senderAddress: parsed.sender.address,
+    senderProblem: parsed.sender.problem,
+    claimedName: parsed.fullName,
+    claimedEmail: parsed.registeredEmail,
+    description: parsed.description,
+    fieldSources: parsed.sources,
+    missing: parsed.missing,
+    accountId,
+    authVerdict: verdict ? { ...verdict } : null,
+    path: null,
+    pathRules: [],
+    receivedAt: message.received_at,
+    reviewDueAt: state.reviewDueAt,
+    firstResponseAt: null,
+    resolvedAt: null,
+    mergedIntoId: state.mergedIntoId,
+    approvedLockVersion: null,
+    approvedEmail: null,
+    approvalExpiresAt: null,
+    updatedAt: rows[0].updated_at,
+  });
 }
 
 /**
