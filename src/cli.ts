@@ -249,7 +249,8 @@ export function buildProgram(): Command {
         else
           for (const r of rows)
             out(
-              `${r.reference}  ${r.status}  ${r.workingMinutes} working minutes (target ${r.targetMinutes})`,
+              `${r.reference}  ${r.status}  ${r.workingMinutes} working minutes ` +
+                `(target ${r.targetMinutes})`,
             );
       }),
     );

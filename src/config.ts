@@ -56,7 +56,7 @@ const groups = {
     IMAP_PORT: int(1, 65535),
     IMAP_USER: z.string().min(1),
     IMAP_PASSWORD: z.string().min(1),
-    /** true: implicit TLS (port 993 style); false: plain connection, upgraded by STARTTLS when offered. */
+    /** true: implicit TLS (port 993 style); false: plain, upgraded by STARTTLS when offered. */
     IMAP_TLS: bool,
   },
   smtp: {
@@ -103,7 +103,7 @@ const common = {
   AUTHSERV_ID: z.string().min(1).optional(),
   /** An approval must be carried out within this many minutes or it lapses. */
   APPROVAL_TTL_MINUTES: int(1).default(60),
-  /** Support unlocks allowed per account in 24 hours and in 30 days before a second agent is needed. */
+  /** Support unlocks per account in 24 hours and in 30 days before a second agent is needed. */
   CAP_ACCOUNT_UNLOCKS_24H: int(0).default(1),
   CAP_ACCOUNT_UNLOCKS_30D: int(0).default(3),
   /** Requests per sender in 24 hours beyond which new ones wait on the open request. */

@@ -27,7 +27,8 @@ function demoEmail(input: {
     // Stands in for the header our receiving server would add after checking the sender.
     ...(input.authservId
       ? [
-          `Authentication-Results: ${input.authservId}; spf=pass smtp.mailfrom=${domain}; dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`,
+          `Authentication-Results: ${input.authservId}; spf=pass smtp.mailfrom=${domain};` +
+            ` dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`,
         ]
       : []),
     `From: ${input.from}`,
@@ -68,14 +69,25 @@ export async function runDemo(
       subject: 'AMS Account Unlock Request',
       authservId: config.AUTHSERV_ID,
       id: 'demo-jane',
-      body: 'Full name: Jane Doe\nRegistered email: jane.doe@example.com\nDescription: I typed the wrong password too many times and now my account is locked.\n\nThanks,\nJane',
+      body: [
+        'Full name: Jane Doe',
+        'Registered email: jane.doe@example.com',
+        'Description: I typed the wrong password too many times and now my account is locked.',
+        '',
+        'Thanks,',
+        'Jane',
+      ].join('\n'),
     }),
     demoEmail({
       from: 'Siân Evans <s.evans.home@example.com>',
       subject: 'URGENT: ams account unlock request - Siân Evans',
       authservId: config.AUTHSERV_ID,
       id: 'demo-sian',
-      body: 'Hello,\nmy name is Siân Evans and my AMS login is sian.evans@example.org. I am locked out after the password change.\n',
+      body: [
+        'Hello,',
+        'my name is Siân Evans and my AMS login is sian.evans@example.org.',
+        'I am locked out after the password change.',
+      ].join('\n'),
     }),
     demoEmail({
       from: 'Omar Haddad <omar.haddad@example.net>',
@@ -96,8 +108,10 @@ export async function runDemo(
     emails,
   );
   return [
-    `Seeded ${DEMO_ACCOUNTS.length} locked accounts: ${DEMO_ACCOUNTS.map((a) => a.email).join(', ')}.`,
-    `Put ${emails.length} example emails in ${config.IMAP_MAILBOX}: a complete request, one from a personal address, and an out-of-office reply.`,
+    `Seeded ${DEMO_ACCOUNTS.length} locked accounts: ` +
+      `${DEMO_ACCOUNTS.map((a) => a.email).join(', ')}.`,
+    `Put ${emails.length} example emails in ${config.IMAP_MAILBOX}: a complete request, ` +
+      'one from a personal address, and an out-of-office reply.',
     'Watch them with: ams-unlock requests list',
   ].join('\n');
 }

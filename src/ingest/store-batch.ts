@@ -76,7 +76,8 @@ async function insertMessages(
 
   await db.query(
     `INSERT INTO inbound_messages (dedupe_key, message_id, raw, size_bytes, raw_sha256, received_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::int[], $5::text[], $6::timestamptz[])
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::int[], $5::text[],
+                          $6::timestamptz[])
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [
       prepared.map((p) => p.key),

@@ -18,7 +18,7 @@ export interface MessageInput {
   autoSubmitted: boolean;
 }
 
-/** The most thread ids kept in References; the newest are kept, as RFC 5322 section 3.6.4 allows. */
+/** The most thread ids kept in References; the newest are kept (RFC 5322 section 3.6.4). */
 export const MAX_REFERENCES = 10;
 
 // A message id's two halves (RFC 5322 section 3.6.4), read loosely: visible ASCII without

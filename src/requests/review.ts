@@ -51,7 +51,8 @@ export async function approveRequest(desk: Desk, input: ApproveInput): Promise<D
     if (!account) {
       throw new AppError(
         'NOT_APPROVABLE',
-        `${request.reference} names no existing AMS account; reject it or ask for the registered email`,
+        `${request.reference} names no existing AMS account; ` +
+          'reject it or ask for the registered email',
         { reference: request.reference },
       );
     }
@@ -160,7 +161,9 @@ async function approveElevated(
     result: {
       reference: request.reference,
       status: 'approved',
-      message: `first approval recorded; a second agent must approve before ${expiresAt.toISOString()} (${rules.join('; ')})`,
+      message:
+        'first approval recorded; a second agent must approve before ' +
+        `${expiresAt.toISOString()} (${rules.join('; ')})`,
     },
     emails: [],
   };
@@ -264,7 +267,8 @@ async function recordDecision(
   rules: string[],
 ): Promise<void> {
   await ctx.db.query(
-    `INSERT INTO request_decisions (request_id, agent, decision, reason, override_reason, lock_version)
+    `INSERT INTO request_decisions
+       (request_id, agent, decision, reason, override_reason, lock_version)
      VALUES ($1, $2, $3, $4, $5, $6)`,
     [ctx.request.id, ctx.agent, decision, reason, ctx.override, ctx.account?.lockVersion ?? null],
   );
