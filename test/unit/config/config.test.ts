@@ -30,7 +30,11 @@ describe('loadConfig', () => {
   it('reads a valid environment with defaults and freezes it', () => {
     const config = loadServiceConfig(valid);
 
-    expect(config).toMatchObject({ IMAP_PORT: 993, IMAP_TLS: true, IMAP_PROCESSED_FOLDER: 'Processed' });
+    expect(config).toMatchObject({
+      IMAP_PORT: 993,
+      IMAP_TLS: true,
+      IMAP_PROCESSED_FOLDER: 'Processed',
+    });
     expect(config.SUPPORT_ADDRESS).toBe('support@ams-support.example');
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -49,7 +53,10 @@ describe('loadConfig', () => {
   });
 
   it('parses the supervisor list', () => {
-    const config = loadServiceConfig({ ...valid, SUPERVISOR_AGENTS: ' Boss@x.example , ,b@y.example' });
+    const config = loadServiceConfig({
+      ...valid,
+      SUPERVISOR_AGENTS: ' Boss@x.example , ,b@y.example',
+    });
 
     expect(config.SUPERVISOR_AGENTS).toEqual(['boss@x.example', 'b@y.example']);
   });
@@ -60,7 +67,9 @@ describe('documentation', () => {
     const example = readFileSync(join(root, '.env.example'), 'utf8');
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-    const undocumented = SETTING_NAMES.filter((name) => !example.includes(name) || !readme.includes(name));
+    const undocumented = SETTING_NAMES.filter(
+      (name) => !example.includes(name) || !readme.includes(name),
+    );
     expect(undocumented).toEqual([]);
   });
 });
