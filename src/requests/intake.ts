@@ -212,15 +212,17 @@ async function finishMessage(
   status: 'processed' | 'ignored',
   requestId: number | null,
 ): Promise<void> {
-  await db.query(
-    `UPDATE inbound_messages SET status = $2, kind = $3, reasons = $4, request_id = $5,
-       sender_address = $6, processed_at = now(), last_error = NULL
-     WHERE id = $1`,
-    [message.id, status, parsed.kind, parsed.reasons, requestId, parsed.sender.address],
-  );
   const folder =
     status === 'processed' ? desk.settings.processedFolder : desk.settings.unprocessedFolder;
-  await markDeliveries(db, message.id, folder);
+  await db.query(
+    `WITH decided AS (
+       UPDATE inbound_messages SET status = $2, kind = $3, reasons = $4, request_id = $5,
+         sender_address = $6, processed_at = now(), last_error = NULL
+       WHERE id = $1 RETURNING id)
+     UPDATE mailbox_deliveries SET target_folder = $7
+      WHERE inbound_message_id IN (SELECT id FROM decided) AND target_folder IS NULL`,
+    [message.id, status, parsed.kind, parsed.reasons, requestId, parsed.sender.address, folder],
+  );
 }
 
 /**
@@ -380,17 +382,26 @@ async function openRequest(
   const status = chooseStatus(desk, parsed, openOne !== null, now);
   const reviewDueAt = status === 'received' ? desk.calendar.nextOpening(now) : null;
 
+  // Assessed before the row exists, so the path is written with it (id 0 excludes nothing).
+  const assessment = await assessRequest(
+    db,
+    {
+      id: 0,
+      senderAddress: parsed.sender.address,
+      senderProblem: parsed.sender.problem,
+      claimedName: parsed.fullName,
+      authVerdict: verdict ? { ...verdict } : null,
+    },
+    account,
+    desk.settings.caps,
+  );
   const request = await insertRequest(db, message, parsed, verdict, account?.id ?? null, {
     status,
     reviewDueAt,
     mergedIntoId: openOne?.id ?? null,
+    path: assessment.decision.path,
+    pathRules: assessment.decision.rules,
   });
-  const assessment = await assessRequest(db, request, account, desk.settings.caps);
-  await db.query(`UPDATE unlock_requests SET path = $2, path_rules = $3 WHERE id = $1`, [
-    request.id,
-    assessment.decision.path,
-    assessment.decision.rules,
-  ]);
   await finishMessage(db, desk, message, parsed, 'processed', request.id);
   await recordAudit(db, {
     action: 'request.created',
@@ -428,9 +439,11 @@ async function openRequest(
  */
 async function lockIdentities(db: EntityManager, identities: Array<string | null>): Promise<void> {
   const keys = [...new Set(identities.filter((i): i is string => !!i).map((i) => i.toLowerCase()))];
-  for (const key of keys.sort()) {
-    await db.query(`SELECT pg_advisory_xact_lock(hashtext('intake:' || $1))`, [key]);
-  }
+  await db.query(
+    `SELECT pg_advisory_xact_lock(hashtext('intake:' || key))
+       FROM unnest($1::text[]) WITH ORDINALITY AS k(key, n) ORDER BY n`,
+    [keys.sort()],
+  );
 }
 
 function chooseStatus(desk: Desk, parsed: ParsedEmail, hasOpen: boolean, now: Date): RequestStatus {
@@ -465,13 +478,19 @@ async function insertRequest(
   parsed: ParsedEmail,
   verdict: AuthVerdict | null,
   accountId: number | null,
-  state: { status: RequestStatus; reviewDueAt: Date | null; mergedIntoId: number | null },
+  state: {
+    status: RequestStatus;
+    reviewDueAt: Date | null;
+    mergedIntoId: number | null;
+    path: string;
+    pathRules: string[];
+  },
 ): Promise<UnlockRequest> {
   const rows: Array<{ id: number; reference: string; updated_at: Date }> = await db.query(
     `INSERT INTO unlock_requests (status, inbound_message_id, message_id, sender_address,
        sender_problem, claimed_name, claimed_email, description, field_sources, missing,
-       account_id, auth_verdict, received_at, review_due_at, merged_into_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       account_id, auth_verdict, received_at, review_due_at, merged_into_id, path, path_rules)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      RETURNING id, reference, updated_at`,
     [
       state.status,
@@ -489,6 +508,8 @@ async function insertRequest(
       message.received_at,
       state.reviewDueAt,
       state.mergedIntoId,
+      state.path,
+      state.pathRules,
     ],
   );
   // Built from what was written rather than read back: one round trip less per message.
@@ -507,8 +528,8 @@ async function insertRequest(
     missing: parsed.missing,
     accountId,
     authVerdict: verdict ? { ...verdict } : null,
-    path: null,
-    pathRules: [],
+    path: state.path,
+    pathRules: state.pathRules,
     receivedAt: message.received_at,
     reviewDueAt: state.reviewDueAt,
     firstResponseAt: null,

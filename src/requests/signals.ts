@@ -46,6 +46,12 @@ async function countHistory(
   };
 }
 
+/** What the assessment reads of a request; id 0 for one not yet written. */
+export type AssessedFacts = Pick<
+  UnlockRequest,
+  'id' | 'senderAddress' | 'senderProblem' | 'claimedName' | 'authVerdict'
+>;
+
 export interface RequestAssessment {
   signals: TrustSignals;
   decision: PathDecision;
@@ -58,7 +64,7 @@ export interface RequestAssessment {
  */
 export async function assessRequest(
   db: EntityManager,
-  request: UnlockRequest,
+  request: AssessedFacts,
   account: Account | null,
   caps: TrustCaps,
 ): Promise<RequestAssessment> {
