@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { addAccount, findAccountByEmail, recordFailedSignIn } from './accounts/account-store';
 import type { ConfigFor } from './config';
 import { hasCode } from './errors';
-import { appendMessages } from './ingest/append-messages';
+import { appendMessages, mailboxOf } from './ingest/append-messages';
 
 const DEMO_ACCOUNTS = [
   { email: 'jane.doe@example.com', fullName: 'Jane Doe', company: 'Example Ltd' },
@@ -96,17 +96,7 @@ export async function runDemo(
       body: 'I am out of the office until Monday.',
     }),
   ];
-  await appendMessages(
-    {
-      host: config.IMAP_HOST,
-      port: config.IMAP_PORT,
-      user: config.IMAP_USER,
-      password: config.IMAP_PASSWORD,
-      tls: config.IMAP_TLS,
-      mailbox: config.IMAP_MAILBOX,
-    },
-    emails,
-  );
+  await appendMessages(mailboxOf(config), emails);
   return [
     `Seeded ${DEMO_ACCOUNTS.length} locked accounts: ` +
       `${DEMO_ACCOUNTS.map((a) => a.email).join(', ')}.`,

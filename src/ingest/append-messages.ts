@@ -1,4 +1,5 @@
 import { ImapFlow } from 'imapflow';
+import type { ConfigFor } from '../config';
 import { AppError } from '../errors';
 
 export interface MailboxAddress {
@@ -8,6 +9,18 @@ export interface MailboxAddress {
   password: string;
   tls: boolean;
   mailbox: string;
+}
+
+/** The mailbox the settings name. */
+export function mailboxOf(config: ConfigFor<'imap'>): MailboxAddress {
+  return {
+    host: config.IMAP_HOST,
+    port: config.IMAP_PORT,
+    user: config.IMAP_USER,
+    password: config.IMAP_PASSWORD,
+    tls: config.IMAP_TLS,
+    mailbox: config.IMAP_MAILBOX,
+  };
 }
 
 /** Puts messages into a mailbox as if they had been delivered: used by the demo and tests. */

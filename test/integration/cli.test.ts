@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { appendMessages } from '../../src/ingest/append-messages';
+import { appendMessages, mailboxOf } from '../../src/ingest/append-messages';
 import {
   dropTestState,
   isolatedEnv,
@@ -107,24 +107,14 @@ describe('ams-unlock', () => {
       expect(Object.keys(ready).sort()).toEqual(['database', 'imap', 'redis', 'smtp']);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
-      await appendMessages(
-        {
-          host: '127.0.0.1',
-          port: config.IMAP_PORT,
-          user: config.IMAP_USER,
-          password: config.IMAP_PASSWORD,
-          tls: false,
-          mailbox: 'INBOX',
-        },
-        [
-          Buffer.from(
-            requestEmail({
-              from: 'jane.doe@example.com',
-              body: 'Name: Jane Doe\r\nEmail: jane.doe@example.com\r\nDescription: locked out',
-            }),
-          ),
-        ],
-      );
+      await appendMessages(mailboxOf(config), [
+        Buffer.from(
+          requestEmail({
+            from: 'jane.doe@example.com',
+            body: 'Name: Jane Doe\r\nEmail: jane.doe@example.com\r\nDescription: locked out',
+          }),
+        ),
+      ]);
       const [request] = await waitFor('the request', async () => {
         const listed = JSON.parse(run(['requests', 'list', '--json']).out) as Array<{
           reference: string;

@@ -378,7 +378,7 @@ describe('what the mailbox says back', () => {
 
     const shapes = acks.map(acknowledgementShape);
     for (const shape of shapes.slice(1)) expect(shape).toEqual(shapes[0]);
-    expect(shapes[0].subject).toBe('AMS Account Unlock Request [AMS-XXXX] received');
+    expect(shapes[0].subject).toBe('AMS Account Unlock Request [AMS-NNNN] received');
     expect(shapes[0].html).toContain('We have received your AMS account unlock request');
     for (const [i, ack] of acks.entries()) {
       const everything = `${ack.parsed.subject} ${ack.parsed.text} ${String(ack.parsed.html)}`;

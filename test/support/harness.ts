@@ -7,7 +7,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig, type Config } from '../../src/config';
 import { migrate, openDatabase } from '../../src/db/data-source';
-import { appendMessages } from '../../src/ingest/append-messages';
+import { appendMessages, mailboxOf } from '../../src/ingest/append-messages';
 import { createLogger } from '../../src/log';
 import { startService, type RunningService } from '../../workers/service';
 
@@ -121,14 +121,7 @@ export async function startTestDesk(env: Record<string, string> = {}): Promise<T
   await dataSource.destroy();
 
   const service = await startService(config, createLogger(config.LOG_LEVEL));
-  const mailbox = {
-    host: config.IMAP_HOST,
-    port: config.IMAP_PORT,
-    user: config.IMAP_USER,
-    password: config.IMAP_PASSWORD,
-    tls: false,
-    mailbox: 'INBOX',
-  };
+  const mailbox = mailboxOf(config);
   return {
     id,
     config,

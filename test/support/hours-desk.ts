@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { loadConfig, type Config } from '../../src/config';
 import { migrate, openDatabase } from '../../src/db/data-source';
-import { appendMessages } from '../../src/ingest/append-messages';
+import { appendMessages, mailboxOf } from '../../src/ingest/append-messages';
 import { createLogger } from '../../src/log';
 import { startService, type RunningService } from '../../workers/service';
-import { AUTHSERV_ID, dropTestState, SERVICES, startSmtpCapture, SUPPORT_ADDRESS } from './harness';
+import { dropTestState, isolatedEnv, startSmtpCapture } from './harness';
 
 /** The zone every working-hours integration test reasons in. */
 export const LONDON = 'Europe/London';
@@ -30,19 +29,12 @@ export interface HoursDesk {
 export async function startHoursDesk(env: Record<string, string>): Promise<HoursDesk> {
   const id = randomBytes(5).toString('hex');
   const smtp = await startSmtpCapture();
-  const baseEnv = isolatedEnv(id, smtp.url);
+  const baseEnv = hoursEnv(id, smtp.url);
   let config = loadDeskConfig({ ...baseEnv, ...env });
   await migrateSchema(config);
   let service = await startService(config, createLogger(config.LOG_LEVEL));
 
-  const mailbox = {
-    host: config.IMAP_HOST,
-    port: config.IMAP_PORT,
-    user: config.IMAP_USER,
-    password: config.IMAP_PASSWORD,
-    tls: false,
-    mailbox: 'INBOX',
-  };
+  const mailbox = mailboxOf(config);
   return {
     id,
     smtp,
@@ -71,28 +63,14 @@ export async function startHoursDesk(env: Record<string, string>): Promise<Hours
   };
 }
 
-/** The settings that tie a desk to its own schema, prefix, mailbox user and SMTP capture. */
-function isolatedEnv(id: string, smtpUrl: string): Record<string, string> {
+/** The harness's isolated desk, timed for these tests. */
+function hoursEnv(id: string, smtpUrl: string): Record<string, string> {
   return {
-    DATABASE_URL: SERVICES.databaseUrl,
-    DATABASE_SCHEMA: `t_${id}`,
-    REDIS_URL: SERVICES.redisUrl,
-    QUEUE_PREFIX: `t-${id}`,
-    IMAP_HOST: '127.0.0.1',
-    IMAP_PORT: SERVICES.imapPort,
-    IMAP_USER: `t-${id}`,
-    IMAP_PASSWORD: SERVICES.imapPassword,
-    IMAP_TLS: 'false',
+    ...isolatedEnv(id, smtpUrl),
     IMAP_RECONCILE_MS: '2000',
-    SMTP_URL: smtpUrl,
     SMTP_RETRY_BASE_MS: '200',
-    SUPPORT_ADDRESS,
-    AUTHSERV_ID,
     HTTP_PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     BUSINESS_TIMEZONE: LONDON,
-    BUSINESS_DAYS: 'Mon-Sun',
-    BUSINESS_CLOSED_DATES_FILE: join(__dirname, '..', 'fixtures', 'no-closed-dates.txt'),
     // Long, so a promotion at the opening is the delayed review job's work, not the sweeper's.
     RECONCILE_INTERVAL_MS: '600000',
   };

@@ -135,7 +135,7 @@ const REFERENCE = /AMS-\d+/g;
 const DATE_TEXT = /\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}/g;
 
 function normalise(text: string): string {
-  return text.replace(REFERENCE, 'AMS-XXXX').replace(DATE_TEXT, '<date>');
+  return text.replace(REFERENCE, 'AMS-NNNN').replace(DATE_TEXT, '<date>');
 }
 
 /** Headers that name the recipient, the thread or the moment, which differ by design. */
