@@ -178,7 +178,7 @@ async function decide(
         requestId,
         details: inboundFacts(message, parsed),
       });
-      await completeFromReply(db, desk, requestId, parsed, effects);
+      await completeFromReply(db, desk, requestId, parsed, verdict, effects);
       return { outcome: { outcome: 'reply', requestId }, effects };
     }
     return ignore(db, desk, message, parsed, ['reply to a request we do not know']);
@@ -235,11 +235,17 @@ async function completeFromReply(
   desk: Desk,
   requestId: number,
   parsed: ParsedEmail,
+  verdict: AuthVerdict | null,
   effects: Effects,
 ): Promise<void> {
   const request = await db.getRepository(UnlockRequest).findOneByOrFail({ id: requestId });
   const sender = request.senderAddress;
   if (request.status !== 'needs_info' || !sender || sender !== parsed.sender.address) return;
+  const refusal = detailsRefusal(request, parsed, verdict);
+  if (refusal) {
+    await recordAudit(db, { action: 'request.details_refused', requestId, details: { refusal } });
+    return;
+  }
 
   const filled = {
     claimedName: request.claimedName ?? parsed.fullName,
@@ -251,6 +257,12 @@ async function completeFromReply(
     filled.claimedEmail ? null : 'registeredEmail',
     filled.description ? null : 'description',
   ].filter((f): f is string => f !== null);
+  const sources = { ...request.fieldSources };
+  if (!request.claimedName && parsed.fullName) sources.fullName = parsed.sources.fullName;
+  if (!request.claimedEmail && parsed.registeredEmail) {
+    sources.registeredEmail = parsed.sources.registeredEmail;
+  }
+  if (!request.description && parsed.description) sources.description = parsed.sources.description;
   const now = desk.now();
   const status: RequestStatus =
     missing.length > 0 ? 'needs_info' : desk.calendar.isOpen(now) ? 'pending_review' : 'received';
@@ -259,7 +271,8 @@ async function completeFromReply(
 
   await db.query(
     `UPDATE unlock_requests SET claimed_name = $2, claimed_email = $3, description = $4,
-       missing = $5, status = $6, review_due_at = $7, account_id = $8, updated_at = now()
+       missing = $5, status = $6, review_due_at = $7, account_id = $8, field_sources = $9,
+       updated_at = now()
      WHERE id = $1`,
     [
       requestId,
@@ -270,6 +283,7 @@ async function completeFromReply(
       status,
       reviewDueAt,
       account?.id ?? null,
+      JSON.stringify(sources),
     ],
   );
   await recordAudit(db, {
@@ -307,6 +321,30 @@ async function completeFromReply(
   });
   effects.emails.push(email.id);
   if (reviewDueAt) effects.review = { requestId, at: reviewDueAt };
+}
+
+/**
+ * Why an email may not fill a waiting request's gaps: a forged sender, less proof of the sender
+ * than the request had, or another account than the one the request names.
+ */
+function detailsRefusal(
+  request: UnlockRequest,
+  parsed: ParsedEmail,
+  verdict: AuthVerdict | null,
+): string | null {
+  if (verdict?.dmarc === 'fail') return 'DMARC fail: From is forged';
+  const requestAligned = (request.authVerdict as { aligned?: boolean } | null)?.aligned === true;
+  if (requestAligned && verdict?.aligned !== true) {
+    return 'the request was from an authenticated sender; this email is not';
+  }
+  if (!sameOrUnknown(request.claimedEmail, parsed.registeredEmail)) {
+    return 'this email names another account';
+  }
+  return null;
+}
+
+function sameOrUnknown(a: string | null, b: string | null): boolean {
+  return a === null || b === null || a === b;
 }
 
 /** The request a reply belongs to: by our reference tag, or by the email of ours it answers. */
@@ -378,7 +416,7 @@ async function openRequest(
   const account = parsed.registeredEmail
     ? await findAccountByEmail(db, parsed.registeredEmail)
     : null;
-  const openOne = await findOpenRequest(db, parsed.sender.address);
+  const openOne = await findOpenRequest(db, parsed.sender.address, parsed.registeredEmail);
   const status = chooseStatus(desk, parsed, openOne !== null, now);
   const reviewDueAt = status === 'received' ? desk.calendar.nextOpening(now) : null;
 
@@ -424,7 +462,7 @@ async function openRequest(
 
   if (openOne?.status === 'needs_info') {
     // A fresh, complete email after we asked for details completes the waiting request.
-    await completeFromReply(db, desk, openOne.id, parsed, effects);
+    await completeFromReply(db, desk, openOne.id, parsed, verdict, effects);
     return { outcome: 'request', requestId: request.id, status };
   }
   await answerSender(db, desk, message, parsed, verdict, openOne ?? request, status, effects);
@@ -461,13 +499,17 @@ function chooseStatus(desk: Desk, parsed: ParsedEmail, hasOpen: boolean, now: Da
 async function findOpenRequest(
   db: EntityManager,
   sender: string | null,
+  claimedEmail: string | null,
 ): Promise<{ id: number; reference: string; status: RequestStatus } | null> {
   if (!sender) return null;
+  // A manager forwarding for two people has two requests: only one naming the same account,
+  // or one where either side names none yet, is the same request asked again.
   const rows: Array<{ id: number; reference: string; status: RequestStatus }> = await db.query(
     `SELECT id, reference, status FROM unlock_requests
       WHERE status = ANY($2) AND merged_into_id IS NULL AND sender_address = $1
+        AND (claimed_email IS NULL OR $3::text IS NULL OR claimed_email = $3)
       ORDER BY id LIMIT 1 FOR UPDATE`,
-    [sender, OPEN_STATUSES],
+    [sender, OPEN_STATUSES, claimedEmail],
   );
   return rows[0] ?? null;
 }

@@ -33,9 +33,9 @@ async function countHistory(
        (SELECT count(*) FROM audit_log WHERE account_id = $1 AND action = 'account.unlocked'
           AND at > now() - interval '30 days') AS unlocks30d,
        (SELECT count(*) FROM unlock_requests WHERE sender_address = $2 AND id <> $3
-          AND received_at > now() - interval '24 hours') AS sender24h,
+          AND merged_into_id IS NULL AND received_at > now() - interval '24 hours') AS sender24h,
        (SELECT count(*) FROM unlock_requests WHERE sender_address = $2 AND id <> $3
-          AND received_at > now() - interval '30 days') AS sender30d`,
+          AND merged_into_id IS NULL AND received_at > now() - interval '30 days') AS sender30d`,
     [accountId, sender, excludeRequestId],
   );
   return {

@@ -307,6 +307,78 @@ describe('which request a new email belongs to', () => {
     });
   });
 
+  it("keeps a manager's forwards for two people apart", async () => {
+    await t.append(
+      requestEmail({
+        from: 'boss@contoso.example',
+        messageId: 'fw-a@contoso.example',
+        subject: 'FW: AMS Account Unlock Request',
+        body: 'Registered email: alice.a@contoso.example\r\nDescription: Alice is locked out',
+      }),
+    );
+    const first = await waitFor('the first forward', () => requestFor('fw-a@contoso.example'));
+    expect(first.status).toBe('needs_info');
+
+    await t.append(
+      requestEmail({
+        from: 'boss@contoso.example',
+        messageId: 'fw-b@contoso.example',
+        subject: 'FW: AMS Account Unlock Request',
+        body: 'Full name: Bob Brown\r\nRegistered email: bob.b@contoso.example\r\nDescription: Bob too',
+      }),
+    );
+    const second = await waitFor('the second forward', () => requestFor('fw-b@contoso.example'));
+
+    expect(second.status).toBe('pending_review');
+    const firstNow = await showRequest(t.service.app.desk, first.reference);
+    expect(firstNow).toMatchObject({ status: 'needs_info', fullName: null });
+  });
+
+  it('does not let a forged email fill in a waiting request', async () => {
+    await t.append(
+      requestEmail({
+        from: 'kate.k@contoso.example',
+        messageId: 'kate-1@contoso.example',
+        body: 'Name: Kate K\r\nDescription: locked out',
+      }),
+    );
+    const waiting = await waitFor('the request', () => requestFor('kate-1@contoso.example'));
+    expect(waiting.status).toBe('needs_info');
+
+    await t.append(
+      requestEmail({
+        from: 'kate.k@contoso.example',
+        messageId: 'kate-forged@contoso.example',
+        authResults: 'mx.ams-support.example; dmarc=fail header.from=contoso.example',
+        body: 'Name: Kate K\r\nRegistered email: admin@contoso.example\r\nDescription: x',
+      }),
+    );
+    await waitFor('the forged email', () => requestFor('kate-forged@contoso.example'));
+
+    const details = await showRequest(t.service.app.desk, waiting.reference);
+    expect(details).toMatchObject({ status: 'needs_info', registeredEmail: null });
+    const [{ n }]: Array<{ n: string }> = await t.service.app.dataSource.query(
+      `SELECT count(*) AS n FROM outbound_emails WHERE to_address = 'kate.k@contoso.example'`,
+    );
+    expect(Number(n)).toBe(1);
+  });
+
+  it('does not count a user asking again against their own request cap', async () => {
+    await lockedAccount('rep.eat@example.com', 'Rep Eat');
+    const body = 'Name: Rep Eat\r\nRegistered email: rep.eat@example.com\r\nDescription: locked';
+    for (let i = 1; i <= 4; i++) {
+      await t.append(
+        requestEmail({ from: 'rep.eat@example.com', messageId: `rep-${i}@example.com`, body }),
+      );
+      await waitFor(`email ${i}`, () => requestFor(`rep-${i}@example.com`));
+    }
+
+    const original = await requestFor('rep-1@example.com');
+    const details = await showRequest(t.service.app.desk, original.reference);
+    expect(details.mergedRequests).toHaveLength(3);
+    expect(details).toMatchObject({ path: 'normal', pathRules: [] });
+  });
+
   it('opens a new request when someone answers a closed one asking again', async () => {
     const [closed] = await listRequests(t.service.app.desk, 'unlocked');
     await t.append(
