@@ -30,6 +30,8 @@ const server = new SMTPServer({
     });
   },
 });
+// A client that drops its connection (a killed service) must not stop the sink.
+server.on('error', (err) => process.stderr.write(`[mail-sink] ${err.message}\n`));
 server.listen(port, host, () => {
   process.stderr.write(`[mail-sink] listening on ${host}:${port}, saving to ${folder}\n`);
 });

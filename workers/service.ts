@@ -155,13 +155,17 @@ export async function startService(
   }
   log.info({ httpPort: config.HTTP_PORT }, 'service started');
 
+  // Intake and in-flight work get most of the grace period; what is left closes connections.
+  const drainMs = Math.max(1_000, config.SHUTDOWN_GRACE_MS - 3_000);
+  const closeWorkers = () => Promise.all(workers.map((w) => w.close()));
+
   let stopped: Promise<void> | null = null;
   const shutdown = () =>
     (stopped ??= (async () => {
       clearInterval(reconcileTimer);
       const steps: Array<[string, () => Promise<unknown>]> = [
-        ['poller', () => poller.stop()],
-        ['workers', () => Promise.all(workers.map((w) => w.close()))],
+        ['poller', () => within(drainMs / 2, poller.stop())],
+        ['workers', () => releaseWork(closeWorkers(), drainMs, smtp, workers, log)],
         ['health', () => health?.close() ?? Promise.resolve()],
         ['smtp', async () => smtp.close()],
         ['app', () => app.close()],
@@ -172,4 +176,35 @@ export async function startService(
       log.info({}, 'service stopped');
     })());
   return { shutdown, poller, app };
+}
+
+/** Resolves true when the work settles within `ms`, false when the time runs out first. */
+function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const settled = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    work.then(settled, settled);
+  });
+}
+
+/**
+ * Lets jobs in flight finish; if one is stuck (an SMTP server that never answers), closing the
+ * sender aborts its send, which the outbox records as uncertain or queued, so the job ends and
+ * the email goes out again, with the same Message-ID, after a restart.
+ */
+async function releaseWork(
+  closing: Promise<unknown>,
+  drainMs: number,
+  smtp: { close(): void },
+  workers: Worker[],
+  log: Logger,
+): Promise<void> {
+  if (await within(drainMs, closing)) return;
+  log.warn({ drainMs }, 'work in flight did not finish in time; releasing it');
+  smtp.close();
+  if (await within(2_000, closing)) return;
+  await Promise.all(workers.map((w) => w.close(true)));
 }

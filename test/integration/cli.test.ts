@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { openDatabase } from '../../src/db/data-source';
 import { appendMessages, mailboxOf } from '../../src/ingest/append-messages';
 import {
   dropTestState,
@@ -151,6 +153,58 @@ describe('ams-unlock', () => {
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
       expect(Date.now() - started).toBeLessThan(20_000);
+    }
+  });
+
+  it('on SIGTERM releases a send that hangs and still exits 0 within the grace period', async () => {
+    const hanging = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      disableReverseLookup: true,
+      onData(stream) {
+        stream.resume(); // takes the message and never answers
+      },
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const smtpPort = (hanging.server.address() as { port: number }).port;
+    const child = spawn(process.execPath, [cli, 'start'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...env,
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        SHUTDOWN_GRACE_MS: '6000',
+        HTTP_PORT: String(await freePort()),
+      },
+      stdio: 'ignore',
+    });
+    const db = await openDatabase({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
+    try {
+      await appendMessages(mailboxOf(config), [
+        Buffer.from(requestEmail({ from: 'hang.ing@example.com', body: 'Name: Han Ging' })),
+      ]);
+      const sending = async () => {
+        const rows: Array<{ id: number }> = await db.query(
+          `SELECT id FROM outbound_emails WHERE to_address = 'hang.ing@example.com'
+              AND status = 'sending'`,
+        );
+        return rows[0];
+      };
+      const row = await waitFor('a send in flight', sending);
+
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      const started = Date.now();
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(Date.now() - started).toBeLessThan(6_000);
+      const [after]: Array<{ status: string }> = await db.query(
+        `SELECT status FROM outbound_emails WHERE id = $1`,
+        [row.id],
+      );
+      expect(['uncertain', 'queued']).toContain(after.status);
+    } finally {
+      child.kill('SIGKILL');
+      await db.destroy();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
     }
   });
 });
