@@ -42,6 +42,7 @@ export function deskSettings(config: DeskConfig): DeskSettings {
     parseTimeoutMs: config.PARSE_TIMEOUT_MS,
     maxProcessingAttempts: config.MAX_PROCESSING_ATTEMPTS,
     supervisors: config.SUPERVISOR_AGENTS,
+    agents: config.SUPPORT_AGENTS,
     processedFolder: config.IMAP_PROCESSED_FOLDER,
     unprocessedFolder: config.IMAP_UNPROCESSED_FOLDER,
   };

@@ -122,6 +122,16 @@ const common = {
   SMTP_MAX_ATTEMPTS: int(1).default(12),
   /** How often the reconciler rebuilds queue entries and runs overdue work. */
   RECONCILE_INTERVAL_MS: int(1_000).default(60_000),
+  /** Agents (emails, comma separated) who may decide; empty accepts any agent address. */
+  SUPPORT_AGENTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   /** Agents (emails, comma separated) who may approve outside working hours, with a reason. */
   SUPERVISOR_AGENTS: z
     .string()

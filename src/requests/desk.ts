@@ -23,6 +23,8 @@ export interface DeskSettings {
   maxProcessingAttempts: number;
   /** Agents who may act outside working hours, giving a reason. */
   supervisors: readonly string[];
+  /** Agents who may decide; empty means any agent email address is accepted. */
+  agents: readonly string[];
   processedFolder: string;
   unprocessedFolder: string;
 }

@@ -39,7 +39,7 @@ export interface DecisionResult {
  * password-reset email instead of an unlock. Everything is re-checked at this moment.
  */
 export async function approveRequest(desk: Desk, input: ApproveInput): Promise<DecisionResult> {
-  const agent = checkAgent(input.agent);
+  const agent = checkAgent(desk, input.agent);
   const { result, emails } = await desk.dataSource.transaction(async (db) => {
     const request = await lockRequest(db, input.reference);
     const override = checkHours(desk, agent, input.overrideReason);
@@ -238,7 +238,7 @@ async function finish(
 
 /** Rejects a request; the rejection goes to the registered address, and only if one exists. */
 export async function rejectRequest(desk: Desk, input: RejectInput): Promise<DecisionResult> {
-  const agent = checkAgent(input.agent);
+  const agent = checkAgent(desk, input.agent);
   const reason = input.reason?.trim();
   if (!reason) throw new AppError('INVALID_INPUT', '--reason must say why the request is rejected');
 
@@ -293,13 +293,21 @@ function assertApprovable(request: UnlockRequest): void {
   );
 }
 
-function checkAgent(agent: string | undefined): string {
+/**
+ * The agent as given. When SUPPORT_AGENTS lists the agents, only they may decide; the list
+ * is what keeps one person from passing as two (a+2@...) under the two-agent rule.
+ */
+function checkAgent(desk: Desk, agent: string | undefined): string {
   const value = normaliseEmail(agent ?? '');
   if (!isEmailAddress(value)) {
     throw new AppError(
       'INVALID_INPUT',
       `--agent must be the agent's email address (got "${agent ?? ''}")`,
     );
+  }
+  const { agents, supervisors } = desk.settings;
+  if (agents.length > 0 && !agents.includes(value) && !supervisors.includes(value)) {
+    throw new AppError('INVALID_INPUT', `${value} is not a support agent (SUPPORT_AGENTS)`);
   }
   return value;
 }

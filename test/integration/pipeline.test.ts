@@ -129,6 +129,13 @@ describe('the unlock pipeline on real services', () => {
     await expect(
       approveRequest(desk, { reference: done.reference, agent: 'not an email' }),
     ).rejects.toThrow(/--agent/);
+    const listed = {
+      ...desk,
+      settings: { ...desk.settings, agents: ['agent@ams-support.example'] },
+    };
+    await expect(
+      approveRequest(listed, { reference: done.reference, agent: 'agent+2@ams-support.example' }),
+    ).rejects.toThrow('agent+2@ams-support.example is not a support agent (SUPPORT_AGENTS)');
   });
 
   it('refuses to approve a request for an unknown account, and rejects it without email', async () => {
