@@ -118,6 +118,10 @@ const common = {
   SHUTDOWN_GRACE_MS: int(0).default(20_000),
   /** Delay before the first retry of a failed SMTP send; later ones double, with jitter. */
   SMTP_RETRY_BASE_MS: int(100).default(30_000),
+  /** An email left 'sending' this long was cut off mid-send (a crash) and is sent again. */
+  SMTP_STALE_SEND_MS: int(10_000).default(120_000),
+  /** Expiry of the Redis mailbox lock: how soon another worker takes over from a dead one. */
+  IMAP_LOCK_TTL_MS: int(3_000).default(30_000),
   /** Attempts before a transiently failing email is marked failed for an agent to see. */
   SMTP_MAX_ATTEMPTS: int(1).default(12),
   /** How often the reconciler rebuilds queue entries and runs overdue work. */

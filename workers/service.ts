@@ -50,7 +50,7 @@ export async function startService(
       timeoutMs: config.IMAP_TIMEOUT_MS,
       maxMessageBytes: config.MAX_MESSAGE_BYTES,
       lockKey: `${config.QUEUE_PREFIX}:mailbox-lock:${config.IMAP_USER}:${config.IMAP_MAILBOX}`,
-      lockTtlMs: 30_000,
+      lockTtlMs: config.IMAP_LOCK_TTL_MS,
     },
     {
       dataSource: desk.dataSource,
@@ -87,7 +87,7 @@ export async function startService(
             supportName: config.SUPPORT_NAME,
             retryBaseMs: config.SMTP_RETRY_BASE_MS,
             maxAttempts: config.SMTP_MAX_ATTEMPTS,
-            staleSendingMs: 120_000,
+            staleSendingMs: config.SMTP_STALE_SEND_MS,
           },
           log.child({ component: 'sender' }),
         );
