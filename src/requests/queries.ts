@@ -72,28 +72,33 @@ export async function showRequest(desk: Desk, reference: string) {
     account,
     desk.settings.caps,
   );
-  const [decisions, emails, replies, merged] = await Promise.all([
-    desk.dataSource.query(
+  const rows = <T>(sql: string, params: unknown[]): Promise<T[]> =>
+    desk.dataSource.query(sql, params);
+  const [decisions, emails, replies, merged, parent] = await Promise.all([
+    rows<Record<string, unknown>>(
       `SELECT agent, decision, reason, override_reason AS "overrideReason", at
          FROM request_decisions WHERE request_id = $1 ORDER BY id`,
       [request.id],
     ),
-    desk.dataSource.query(
+    rows<Record<string, unknown>>(
       `SELECT kind, to_address AS "to", status, attempts, last_error AS "lastError",
               message_id AS "messageId", sent_at AS "sentAt"
          FROM outbound_emails WHERE request_id = $1 ORDER BY id`,
       [request.id],
     ),
-    desk.dataSource.query(
+    rows<Record<string, unknown>>(
       `SELECT message_id AS "messageId", sender_address AS "sender", received_at AS "receivedAt"
          FROM inbound_messages
         WHERE request_id = $1 AND id <> $2 ORDER BY id`,
       [request.id, request.inboundMessageId],
     ),
-    desk.dataSource.query(
+    rows<{ reference: string }>(
       `SELECT reference FROM unlock_requests WHERE merged_into_id = $1 ORDER BY id`,
       [request.id],
     ),
+    rows<{ reference: string }>(`SELECT reference FROM unlock_requests WHERE id = $1`, [
+      request.mergedIntoId,
+    ]),
   ]);
   const calendar = desk.calendar;
   const minutesTo = (end: Date | null) =>
@@ -133,8 +138,8 @@ export async function showRequest(desk: Desk, reference: string) {
     pathRules: assessment.decision.rules,
     authentication: request.authVerdict,
     approvalExpiresAt: request.approvalExpiresAt?.toISOString() ?? null,
-    mergedInto: request.mergedIntoId,
-    mergedRequests: (merged as Array<{ reference: string }>).map((m) => m.reference),
+    mergedInto: parent[0]?.reference ?? null,
+    mergedRequests: merged.map((m) => m.reference),
     workingMinutes: {
       toFirstResponse: minutesTo(request.firstResponseAt),
       toResolution: minutesTo(request.resolvedAt),
