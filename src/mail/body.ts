@@ -1,6 +1,7 @@
 import { decodeWords, headerValue } from './headers';
 import { htmlToPlainText } from './html-text';
 import { anyOf } from './patterns';
+import { findSignatureBlock, isSignatureLine } from './signature';
 import type { MailMessage } from './types';
 
 /*
@@ -277,7 +278,8 @@ const MOBILE_FOOTER = anyOf(
   [
     'sent from my |sent from (?:outlook|mail|yahoo|gmail|samsung)|sent via |get outlook for ',
     'envoy[ée] de mon |von meinem .* gesendet|enviado desde mi |inviato da ',
-    'verzonden vanaf |skickat från ',
+    'verzonden vanaf |skickat från |sendt fra min |wysłane z mojego |enviado do meu ',
+    'gesendet von (?:meinem|outlook)|lähetetty |odesláno z ',
   ],
   'i',
   '^\\s*',
@@ -326,68 +328,54 @@ function isDisclaimerStart(lines: string[], i: number): boolean {
   return LEGAL_WORDS.test(paragraph.join(' '));
 }
 
+/*
+ * Sign-off phrases, longest forms first within each alternative. A phrase must end at a word
+ * end, so a name such as "Tyler" or "Brian" is not read as "ty" or "br" plus a name.
+ */
 const SIGN_OFF = new RegExp(
   '^\\s*(?:' +
     [
-      'thanks?(?: you)?(?: (?:so|very) much)?' +
-        '(?: (?:a lot|again|in advance|for your help' +
-        '|for (?:the|your) (?:help|assistance|support)))?',
-      'thx',
-      'ty',
-      'many thanks',
-      'much appreciated',
-      'appreciate (?:it|your help)',
-      '(?:kind|best|warm|warmest|many|kindest)? ?regards',
-      'regs',
-      'rgds',
+      '(?:(?:many|a thousand) )?thanks?(?: you| u)?' +
+        '(?: (?:so|very) much| a (?:lot|million|bunch|ton)| heaps| loads)?' +
+        '(?:,? (?:and|&) (?:(?:kind|best|warm) )?regards)?' +
+        '(?:,? (?:again|in advance|once again))?' +
+        '(?:,? for [^,.!?\\n]{1,50})?' +
+        '(?:,? (?:again|in advance))?',
+      'thx|thnx|tks|tnx|ty|ta',
+      'much appreciated|appreciated',
+      'appreciate (?:it|your help|any help|your assistance)',
+      '(?:with )?(?:(?:very )?(?:kind|best|warm|warmest|many|kindest|sincere|warmest) )?regards',
+      'regs|rgds|brgds|kr|br',
       'best(?: wishes)?',
-      'all the best',
-      'cheers',
-      'sincerely',
-      'yours(?: sincerely| faithfully| truly)?',
-      'speak soon',
-      'take care',
-      'br',
-      'mfg',
-      'mit freundlichen grüßen',
-      'mit freundlichen grüssen',
-      'freundliche grüße',
-      '(?:viele|beste|liebe|herzliche) grüße',
-      'grüße',
-      'gruß',
-      'danke(?: schön| sehr| im voraus)?',
-      'vielen dank',
-      '(?:bien )?cordialement',
-      'bien à vous',
-      'merci(?: beaucoup| d.avance)?',
-      'salutations(?: distinguées)?',
-      '(?:un )?saludos?(?: cordiales)?',
-      'atentamente',
-      '(?:muchas )?gracias',
-      '(?:cordiali|distinti)? ?saluti',
-      'grazie(?: mille)?',
-      'met vriendelijke groet(?:en)?',
-      '(?:vriendelijke )?groet(?:en)?',
-      'bedankt',
-      '(?:med )?vänliga hälsningar',
-      'hälsningar',
-      'tack(?: så mycket)?',
-      'mvh',
-      'med venlig hilsen',
-      'venlig hilsen',
-      'hilsen',
-      'pozdrawiam',
-      'z poważaniem',
-      'dziękuję',
-      'obrigad[oa]',
-      'atenciosamente',
-      'cumprimentos',
-      'ystävällisin terveisin',
-      's pozdravem',
+      'all the best|all best',
+      'cheers(?: (?:mate|again))?',
+      '(?:yours )?sincerely|yours(?: sincerely| faithfully| truly)?|respectfully',
+      'speak soon|talk soon|take care|stay safe',
+      'looking forward to (?:hearing from you|your (?:reply|response|help))',
+      'have a (?:nice|good|great|lovely) (?:day|weekend|evening|one)',
+      'mfg|lg|vg|bg',
+      'mit (?:den )?(?:freundlichen|besten|herzlichen|lieben) grü(?:ß|ss)en',
+      '(?:freundliche|viele|beste|liebe|herzliche|schöne|sonnige) grü(?:ß|ss)e',
+      'grü(?:ß|ss)e|gru(?:ß|ss)|servus',
+      'danke(?: schön| sehr| im voraus| vielmals)?|vielen (?:herzlichen )?dank(?: im voraus)?',
+      '(?:bien |très )?cordialement|bien à vous|amicalement|bonne (?:journée|soirée)',
+      'merci(?: beaucoup| d.avance| par avance| encore| bien)?',
+      '(?:sincères |meilleures )?salutations(?: distinguées)?',
+      '(?:un )?(?:cordial )?saludos?(?: cordiales)?|un abrazo|atentamente',
+      '(?:muchas )?gracias(?: de antemano| por adelantado)?',
+      '(?:cordiali|distinti|tanti)? ?saluti|un (?:caro )?saluto|buona giornata',
+      'grazie(?: mille| in anticipo)?',
+      'met vriendelijke groet(?:en)?|(?:vriendelijke |hartelijke )?groet(?:en|jes)?',
+      'mvg|bedankt|alvast bedankt|dank (?:je|u) wel',
+      '(?:med )?vänlig(?:a)? hälsning(?:ar)?|hälsningar|tack(?: så mycket| på förhand)?',
+      'mvh|(?:med )?venlig(?:e)? hilsen?|vennlig hilsen|hilsen|takk|tak',
+      '(?:serdecznie )?pozdrawiam(?: serdecznie)?|z poważaniem|dziękuję|dzięki',
+      'obrigad[oa]|atenciosamente|(?:com os )?(?:melhores )?cumprimentos|abraços?',
+      '(?:ystävällisin )?terveisin|kiitos|s pozdravem|děkuji',
       'dank(?:e)?',
     ].join('|') +
-    ')\\s*[,.!:;-]*\\s*(.*)$',
-  'i',
+    ')(?![\\p{L}])[\\s,.!:;()~=^*-]*(.*)$',
+  'iu',
 );
 
 /** Labels that mean the request's fields are still coming, so a "Thanks" is not the end. */
@@ -411,17 +399,36 @@ function closeSegment(lines: string[], forwarded: boolean): TextSegment {
   if (footer >= 0) kept = kept.slice(0, footer);
 
   const signOff = findSignOff(kept);
-  if (!signOff) return { lines: kept, signOffName: null, forwarded };
+  if (signOff) return { lines: kept.slice(0, signOff.at), signOffName: signOff.name, forwarded };
 
+  return closeUnsigned(kept, forwarded);
+}
+
+/**
+ * Without a sign-off that ends the text, a trailing signature block (name, title, phone) is
+ * cut off; a sign-off may then sit just above it, with more lines under it than a sign-off
+ * normally allows ("Thanks,\nKate\n\nKate Bell\nSenior Analyst\n<long address lines>").
+ */
+function closeUnsigned(lines: string[], forwarded: boolean): TextSegment {
+  const block = findSignatureBlock(lines);
+  if (!block) return { lines, signOffName: null, forwarded };
+
+  const kept = lines.slice(0, block.at);
+  const signOff = findSignOff(kept);
+  if (!signOff) return { lines: kept, signOffName: block.name, forwarded };
+
+  const signed = signOff.name && signOff.name.includes(' ') ? signOff.name : null;
   return {
     lines: kept.slice(0, signOff.at),
-    signOffName: signOff.name,
+    signOffName: signed ?? block.name ?? signOff.name,
     forwarded,
   };
 }
 
 /** A signature under a sign-off is short; more lines than this are still the message. */
 const MAX_SIGNATURE_LINES = 10;
+/** A signature made only of detail lines (address, phones, links) may be this long. */
+const MAX_DETAIL_LINES = 16;
 
 interface SignOff {
   at: number;
@@ -447,26 +454,37 @@ function findSignOff(lines: string[]): SignOff | null {
   return null;
 }
 
-/** The first line that has at most MAX_SIGNATURE_LINES filled lines after it. */
+/** The first line that has at most MAX_DETAIL_LINES filled lines after it. */
 function signatureZoneStart(lines: string[]): number {
   let filled = 0;
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (filled > MAX_SIGNATURE_LINES) return i + 1;
+    if (filled > MAX_DETAIL_LINES) return i + 1;
     if (lines[i].trim()) filled++;
   }
   return 0;
 }
 
+/**
+ * Short lines of any kind, or a longer block (a postal address, a one-line "Name | Title |
+ * Phone" signature) whose every line reads as a signature detail rather than a sentence.
+ */
 function looksLikeSignature(rest: string[]): boolean {
   const filled = rest.filter((l) => l.trim());
-  if (filled.length > MAX_SIGNATURE_LINES) return false;
-  if (filled.some((l) => l.trim().length > 100)) return false;
-  return !filled.some((l) => STRONG_LABEL.test(l));
+  if (filled.some((l) => STRONG_LABEL.test(l))) return false;
+  const short = filled.length <= MAX_SIGNATURE_LINES && filled.every((l) => l.trim().length <= 100);
+  return short || (filled.length <= MAX_DETAIL_LINES && filled.every(isSignatureLine));
 }
 
 /** What may follow a sign-off on its line: nothing, or a short name ("Thanks, Jane"). */
 function isTrailingName(rest: string): boolean {
   const words = rest.trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  return words.length <= 4 && /^[\p{Lu}\p{Lo}]/u.test(words[0]) && !/[.?]$/.test(rest.trim());
+  if (words.length > 4 || (/[.?]$/.test(rest.trim()) && !/^\p{Lu}\.$/u.test(words.at(-1) ?? ''))) {
+    return false;
+  }
+  return words.every((w, i) => /^[\p{Lu}\p{Lo}(]/u.test(w) || (i > 0 && NAME_PARTICLE.test(w)));
 }
+
+/** Lower-case words that belong inside a name ("Anna van der Berg"). */
+const NAME_PARTICLE =
+  /^(?:van|von|der|den|de|da|di|del|della|du|le|la|bin|al|dos|das|ten|ter|zu|y|e)$/;

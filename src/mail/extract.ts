@@ -180,10 +180,19 @@ function pickDescription(fields: ExtractedFields, readings: Reading[]): void {
   const fromLabel = readings.map((r) => r.labelled.description).find(Boolean);
   if (fromLabel) return setField(fields, 'description', fromLabel, 'label');
 
-  const prose = collapse(readings.map((r) => r.labelled.proseLines.join('\n')).join('\n'));
-  if (prose && ISSUE_WORDS.test(prose)) {
-    setField(fields, 'description', prose.slice(0, MAX_DESCRIPTION), 'prose');
-  }
+  const forwarded = proseOf(readings.filter((r) => r.segment.forwarded));
+  const own = proseOf(readings.filter((r) => !r.segment.forwarded));
+  const prose = [forwarded, own].find((text) => text && ISSUE_WORDS.test(text));
+  if (prose) setField(fields, 'description', prose.slice(0, MAX_DESCRIPTION), 'prose');
+}
+
+/**
+ * The prose of some readings as one text. A forward's description is the forwarded words
+ * alone when they describe the problem, and the forwarder's own note only when they do not:
+ * mixing the two puts two people's words into one account, out of order.
+ */
+function proseOf(readings: Reading[]): string {
+  return collapse(readings.map((r) => r.labelled.proseLines.join('\n')).join('\n'));
 }
 
 /* ---------- labelled values ---------- */

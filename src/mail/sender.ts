@@ -34,6 +34,8 @@ interface Mailbox {
   phrase: string;
   angles: string[];
   comments: string[];
+  /** Everything outside angle brackets as written: quotes, comments and all. */
+  outside: string;
 }
 
 function readMailbox(box: Mailbox): SenderIdentity {
@@ -48,11 +50,25 @@ function readMailbox(box: Mailbox): SenderIdentity {
     return unverifiable(displayName, 'no valid address');
   const address = candidate.toLowerCase();
 
-  const named = (displayName ?? '').match(ADDRESS_INSIDE) ?? [];
-  if (named.some((a) => a.toLowerCase() !== address)) {
+  if (hiddenAddresses(box.outside).some((a) => a !== address)) {
     return unverifiable(displayName, 'display name contains another address');
   }
   return { address, displayName, problem: null };
+}
+
+/**
+ * Addresses written in the display name or a comment, including ones disguised with
+ * look-alike characters: full-width or small at-signs and dots, full-width letters, and
+ * "(at)" / "[at]" / "(dot)" spellings. Compatibility normalisation (NFKC) folds the
+ * look-alikes Unicode lists as equivalents (＠ U+FF20, ﹫ U+FE6B, ．) to their plain forms.
+ */
+function hiddenAddresses(outside: string): string[] {
+  const text = decodeWords(outside)
+    .normalize('NFKC')
+    .replace(/[\u2024\u3002\uff61]/g, '.')
+    .replace(/\s*[([{]\s*at\s*[)\]}]\s*/gi, '@')
+    .replace(/\s*[([{]\s*dot\s*[)\]}]\s*/gi, '.');
+  return (text.match(ADDRESS_INSIDE) ?? []).map((a) => a.toLowerCase());
 }
 
 function cleanDisplayName(text: string): string | null {
@@ -71,35 +87,44 @@ interface AddressListScan {
  */
 function scanAddressList(value: string): AddressListScan {
   const mailboxes: Mailbox[] = [];
-  let current: Mailbox = { phrase: '', angles: [], comments: [] };
+  let current = emptyMailbox();
   let groupColon = false;
 
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
     if (ch === '"') {
       const end = closingQuote(value, i);
-      current.phrase += value.slice(i + 1, end).replace(/\\(.)/g, '$1');
+      const quoted = value.slice(i + 1, end).replace(/\\(.)/g, '$1');
+      current.phrase += quoted;
+      current.outside += quoted;
       i = end;
     } else if (ch === '(') {
       const end = closingParen(value, i);
       current.comments.push(value.slice(i + 1, end));
+      current.outside += value.slice(i, end + 1);
       i = end;
     } else if (ch === '<') {
       const end = value.indexOf('>', i);
       const stop = end < 0 ? value.length : end;
       current.angles.push(value.slice(i + 1, stop));
+      current.outside += ' ';
       i = stop;
     } else if (ch === ',' || ch === ';') {
       pushMailbox(mailboxes, current);
-      current = { phrase: '', angles: [], comments: [] };
+      current = emptyMailbox();
     } else if (ch === ':') {
       groupColon = true;
     } else {
       current.phrase += ch;
+      current.outside += ch;
     }
   }
   pushMailbox(mailboxes, current);
   return { mailboxes, groupColon };
+}
+
+function emptyMailbox(): Mailbox {
+  return { phrase: '', angles: [], comments: [], outside: '' };
 }
 
 function pushMailbox(list: Mailbox[], box: Mailbox): void {
