@@ -41,6 +41,17 @@ const email = z
 
 const folder = z.string().min(1).max(200);
 
+/** Comma-separated addresses, lower-cased; empty when unset. */
+const emailList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
 const groups = {
   database: {
     /** PostgreSQL connection string; the database holds every fact. */
@@ -127,25 +138,9 @@ const common = {
   /** How often the reconciler rebuilds queue entries and runs overdue work. */
   RECONCILE_INTERVAL_MS: int(1_000).default(60_000),
   /** Agents (emails, comma separated) who may decide; empty accepts any agent address. */
-  SUPPORT_AGENTS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((a) => a.trim().toLowerCase())
-        .filter(Boolean),
-    ),
+  SUPPORT_AGENTS: emailList,
   /** Agents (emails, comma separated) who may approve outside working hours, with a reason. */
-  SUPERVISOR_AGENTS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((a) => a.trim().toLowerCase())
-        .filter(Boolean),
-    ),
+  SUPERVISOR_AGENTS: emailList,
   /** A PostgreSQL schema to keep the tables in; the default is the connection's search path. */
   DATABASE_SCHEMA: z
     .string()
