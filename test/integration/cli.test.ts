@@ -78,7 +78,7 @@ describe('ams-unlock', () => {
     expect(shown).toMatchObject({ email: 'jane.doe@example.com', locked: true, failedAttempts: 6 });
   });
 
-  it('names what is wrong: unknown reference, bad status, missing settings, unreachable services', () => {
+  it('names what is wrong: unknown ref, bad status, missing setting, services down', () => {
     expect(run(['requests', 'show', 'AMS-424242'])).toMatchObject({ code: 4 });
     expect(run(['requests', 'list', '--status', 'bogus']).err).toContain('--status must be one of');
     expect(run(['requests', 'list'], { DATABASE_URL: '' }).err).toContain(
@@ -95,7 +95,7 @@ describe('ams-unlock', () => {
     expect(noRedis.err).toContain('error REDIS_UNAVAILABLE');
   });
 
-  it('runs the service: ready, takes an email, approves it from the command line, stops on SIGTERM', async () => {
+  it('runs: ready, takes an email, approves from the CLI, stops on SIGTERM', async () => {
     const port = await freePort();
     const child: ChildProcess = spawn(process.execPath, [cli, 'start'], {
       env: { PATH: process.env.PATH ?? '', ...env, HTTP_PORT: String(port) },
@@ -156,7 +156,7 @@ describe('ams-unlock', () => {
     }
   });
 
-  it('on SIGTERM releases a send that hangs and still exits 0 within the grace period', async () => {
+  it('on SIGTERM releases a hanging send and still exits 0 within the grace period', async () => {
     const hanging = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],

@@ -138,7 +138,7 @@ describe('the unlock pipeline on real services', () => {
     ).rejects.toThrow('agent+2@ams-support.example is not a support agent (SUPPORT_AGENTS)');
   });
 
-  it('refuses to approve a request for an unknown account, and rejects it without email', async () => {
+  it('refuses to approve for an unknown account, and rejects without email', async () => {
     const messageId = 'ghost-1@example.com';
     await t.append(
       requestEmail({
@@ -254,7 +254,7 @@ describe('a request with missing details', () => {
 });
 
 describe('which request a new email belongs to', () => {
-  it("keeps a victim's request apart from a stranger's incomplete one naming the same account", async () => {
+  it("keeps a victim's request apart from a stranger's naming the same account", async () => {
     await lockedAccount('vic.tim@example.com', 'Vic Tim');
     await t.append(
       requestEmail({
@@ -301,7 +301,11 @@ describe('which request a new email belongs to', () => {
       requestEmail({
         from: 'rita.r@example.com',
         messageId: 'rita-2@example.com',
-        body: 'Name: Rita R\r\nRegistered email: rita.r@example.com\r\nDescription: I am locked out',
+        body: [
+          'Name: Rita R',
+          'Registered email: rita.r@example.com',
+          'Description: locked out',
+        ].join('\r\n'),
       }),
     );
 
@@ -331,7 +335,11 @@ describe('which request a new email belongs to', () => {
         from: 'boss@contoso.example',
         messageId: 'fw-b@contoso.example',
         subject: 'FW: AMS Account Unlock Request',
-        body: 'Full name: Bob Brown\r\nRegistered email: bob.b@contoso.example\r\nDescription: Bob too',
+        body: [
+          'Full name: Bob Brown',
+          'Registered email: bob.b@contoso.example',
+          'Description: Bob too',
+        ].join('\r\n'),
       }),
     );
     const second = await waitFor('the second forward', () => requestFor('fw-b@contoso.example'));
@@ -393,7 +401,12 @@ describe('which request a new email belongs to', () => {
         from: 'jane.doe@example.com',
         messageId: 'jane-again@example.com',
         subject: `Re: AMS Account Unlock Request [${closed.reference}] unlocked`,
-        body: 'Locked out again.\r\nName: Jane Doe\r\nRegistered email: jane.doe@example.com\r\nDescription: again',
+        body: [
+          'Locked out again.',
+          'Name: Jane Doe',
+          'Registered email: jane.doe@example.com',
+          'Description: again',
+        ].join('\r\n'),
       }),
     );
 

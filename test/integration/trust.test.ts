@@ -55,7 +55,7 @@ const desk = () => t.service.app.desk;
 const db = () => t.service.app.dataSource;
 
 describe('who is asking', () => {
-  it('unlocks at one approval for an authenticated sender who is the registered address', async () => {
+  it('unlocks at one approval for an authenticated sender at the registered address', async () => {
     await addTestAccount(t, { email: 'nora.normal@acme.example', fullName: 'Nora Normal' });
     const messageId = 'normal-1@acme.example';
 
@@ -282,7 +282,7 @@ describe('the elevated path: a personal address asking for a work account', () =
     expect(aSeconds.status).toBe('reset_sent');
   });
 
-  it('closes as no action needed when the company admin unlocks the account meanwhile', async () => {
+  it('closes as no action needed when the company admin unlocked it meanwhile', async () => {
     const registeredMeanwhile = 'mia.work@acme.example';
     await addTestAccount(t, { email: registeredMeanwhile, fullName: 'Mia Meanwhile' });
     await deliver(
@@ -310,7 +310,7 @@ describe('the elevated path: a personal address asking for a work account', () =
 });
 
 describe('caps', () => {
-  it('sends a second support unlock of one account within 24 hours to the elevated path', async () => {
+  it('sends a second support unlock of an account in 24 hours to the elevated path', async () => {
     const email = 'carl.capped@acme.example';
     await addTestAccount(t, { email, fullName: 'Carl Capped' });
     await deliver(
@@ -413,7 +413,7 @@ describe('what the mailbox says back', () => {
     expect(await outboxRowsTo(t, robot)).toHaveLength(1);
   });
 
-  it('stores all of 50 requests in a burst from one sender, merges them, and acknowledges once', async () => {
+  it('stores all 50 requests of a burst from one sender, merges them, acks once', async () => {
     const sender = 'burst@acme.example';
     await addTestAccount(t, { email: sender, fullName: 'Bea Burst' });
     const messages = Array.from({ length: 50 }, (_, i) =>

@@ -169,6 +169,11 @@ export async function waitFor<T>(
 
 let counter = 0;
 
+function uniqueId(domain: string): string {
+  counter += 1;
+  return `m${Date.now()}.${counter}.${randomBytes(3).toString('hex')}@${domain}`;
+}
+
 /** A plain request email; the Authentication-Results header stands in for our receiving server. */
 export function requestEmail(options: {
   from: string;
@@ -178,18 +183,18 @@ export function requestEmail(options: {
   messageId?: string;
   headers?: string[];
 }): string {
-  counter += 1;
   const domain = options.from.replace(/.*@/, '').replace(/>.*/, '');
   const auth =
     options.authResults === undefined
-      ? `${AUTHSERV_ID}; spf=pass smtp.mailfrom=${domain}; dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`
+      ? `${AUTHSERV_ID}; spf=pass smtp.mailfrom=${domain}; dkim=pass header.d=${domain};` +
+        ` dmarc=pass header.from=${domain}`
       : options.authResults;
   return [
     ...(auth ? [`Authentication-Results: ${auth}`] : []),
     `From: ${options.from}`,
     `To: ${SUPPORT_ADDRESS}`,
     `Subject: ${options.subject ?? 'AMS Account Unlock Request'}`,
-    `Message-ID: <${options.messageId ?? `m${Date.now()}.${counter}.${randomBytes(3).toString('hex')}@${domain}`}>`,
+    `Message-ID: <${options.messageId ?? uniqueId(domain)}>`,
     `Date: ${new Date().toUTCString()}`,
     ...(options.headers ?? []),
     'MIME-Version: 1.0',

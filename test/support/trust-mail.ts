@@ -91,7 +91,8 @@ export async function waitForIntakeIdle(t: TestDesk, expectedTotal: number): Pro
 export async function waitForOutboxDrained(t: TestDesk): Promise<void> {
   await waitFor('the outbox to drain', async () => {
     const [row]: Array<{ n: string }> = await t.service.app.dataSource.query(
-      `SELECT count(*) AS n FROM outbound_emails WHERE status IN ('queued', 'sending', 'uncertain')`,
+      `SELECT count(*) AS n FROM outbound_emails
+        WHERE status IN ('queued', 'sending', 'uncertain')`,
     );
     return Number(row.n) === 0;
   });
