@@ -1,6 +1,7 @@
 import type { Job, Worker } from 'bullmq';
 import { openApp, type App } from '../src/app';
 import type { Config } from '../src/config';
+import { mailboxOf } from '../src/ingest/append-messages';
 import { MailboxPoller } from '../src/ingest/mailbox-poller';
 import type { Logger } from '../src/log';
 import { deliverOutboundEmail } from '../src/notify/deliver';
@@ -36,12 +37,7 @@ export async function startService(
 
   const poller = new MailboxPoller(
     {
-      host: config.IMAP_HOST,
-      port: config.IMAP_PORT,
-      user: config.IMAP_USER,
-      password: config.IMAP_PASSWORD,
-      tls: config.IMAP_TLS,
-      mailbox: config.IMAP_MAILBOX,
+      ...mailboxOf(config),
       processedFolder: config.IMAP_PROCESSED_FOLDER,
       unprocessedFolder: config.IMAP_UNPROCESSED_FOLDER,
       fetchBatch: config.IMAP_FETCH_BATCH,

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AppError, hasCode } from '../errors';
 import type { Logger } from '../log';
+import type { MailboxAddress } from './append-messages';
 import { MailboxLock } from './mailbox-lock';
 import {
   findPendingMoves,
@@ -13,13 +14,7 @@ import {
   type MailboxPosition,
 } from './store-batch';
 
-export interface PollerSettings {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  tls: boolean;
-  mailbox: string;
+export interface PollerSettings extends MailboxAddress {
   processedFolder: string;
   unprocessedFolder: string;
   fetchBatch: number;

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { ImapFlow } from 'imapflow';
-import { SMTPServer } from 'smtp-server';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../src/config';
 import { dedupeKey, headerBlock, sha256 } from '../../src/ingest/dedupe-key';
+import { startSmtpCapture } from './harness';
 
 /*
  * Helpers for test/integration/crash-safety.test.ts: an SMTP server that refuses some
@@ -17,43 +16,25 @@ export interface Delivered {
 
 /**
  * Captures every email, except to recipients starting with "refuse", which get a permanent
- * 550 at RCPT TO; `attempts` counts every RCPT TO, refused or not.
+ * 550 at RCPT TO and are listed in `refusals`.
  */
 export async function startRefusingSmtp(): Promise<{
   url: string;
-  emails: Delivered[];
+  readonly emails: Delivered[];
   refusals: string[];
   close(): Promise<void>;
 }> {
-  const emails: Delivered[] = [];
-  const refusals: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    disableReverseLookup: true,
-    onRcptTo(address, _session, callback) {
-      if (!address.address.startsWith('refuse')) return callback();
-      refusals.push(address.address);
-      callback(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const head = Buffer.concat(chunks).toString('latin1').split('\r\n\r\n')[0];
-        const messageId = /^message-id:\s*<([^>]+)>/im.exec(head)?.[1] ?? '';
-        emails.push({ to: session.envelope.rcptTo.map((r) => r.address), messageId });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
+  const capture = await startSmtpCapture({ refuse: (address) => address.startsWith('refuse') });
   return {
-    url: `smtp://127.0.0.1:${port}`,
-    emails,
-    refusals,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    url: capture.url,
+    get emails() {
+      return capture.emails.map((e) => ({
+        to: e.to,
+        messageId: (e.parsed.messageId ?? '').replace(/^<|>$/g, ''),
+      }));
+    },
+    refusals: capture.refusals,
+    close: capture.close,
   };
 }
 

@@ -28,17 +28,29 @@ export interface CapturedEmail {
   parsed: ParsedMail;
 }
 
-/** A capturing SMTP server on a free loopback port. */
-export async function startSmtpCapture(): Promise<{
+/**
+ * A capturing SMTP server on a free loopback port. Recipients that `refuse` picks get a
+ * permanent 550 at RCPT TO and are listed in `refusals`.
+ */
+export async function startSmtpCapture(
+  options: { refuse?: (address: string) => boolean } = {},
+): Promise<{
   url: string;
   emails: CapturedEmail[];
+  refusals: string[];
   close(): Promise<void>;
 }> {
   const emails: CapturedEmail[] = [];
+  const refusals: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     disableReverseLookup: true,
+    onRcptTo(address, _session, callback) {
+      if (!options.refuse?.(address.address)) return callback();
+      refusals.push(address.address);
+      callback(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -56,6 +68,7 @@ export async function startSmtpCapture(): Promise<{
   return {
     url: `smtp://127.0.0.1:${port}`,
     emails,
+    refusals,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
